@@ -1,0 +1,56 @@
+/**
+ * The records every part of the harness shares: messages on the simulated
+ * network, journal events, and history operations. These are also the shapes
+ * of the files a run writes (`journal.jsonl`, `history.jsonl`), so changing
+ * one is a change to eddy's file format.
+ */
+
+/** A message body: a JSON object with a string `type`. */
+export interface Body {
+  type: string;
+  msg_id?: number;
+  in_reply_to?: number;
+  [field: string]: unknown;
+}
+
+/** A message as the network carries it: `id` is assigned by the network. */
+export interface Envelope {
+  /** Network-wide message id, 0, 1, 2, ... in send order. */
+  id: number;
+  src: string;
+  dest: string;
+  body: Body;
+}
+
+/** One line of `journal.jsonl`. */
+export interface JournalEvent {
+  type: 'send' | 'recv';
+  /** Nanoseconds since the test started. */
+  time: number;
+  message: Envelope;
+}
+
+export type OpType = 'invoke' | 'ok' | 'fail' | 'info';
+
+/** One line of `history.jsonl`: an invocation or a completion. */
+export interface Op {
+  /** Position in the history, 0, 1, 2, ... */
+  index: number;
+  /** Nanoseconds since the test started. */
+  time: number;
+  /** The client process (an integer), or "nemesis". */
+  process: number | 'nemesis';
+  type: OpType;
+  /** Operation name: "broadcast", "read", "echo", "start-partition", ... */
+  f: string;
+  value: unknown;
+  /** Why an operation failed or is indeterminate (e.g. "timeout", or [code, text]). */
+  error?: unknown;
+  /** True on the final reads issued after the recovery wait. */
+  final?: boolean;
+}
+
+/** True for client ids (c0, c1, ...), false for server node ids. */
+export function isClientId(id: string): boolean {
+  return id.charCodeAt(0) === 99 /* 'c' */;
+}
