@@ -1,0 +1,106 @@
+/**
+ * `eddy test`: Maelstrom's `maelstrom test`, for a node program in any
+ * language. Parses the flags (options.ts), checks the binary, runs the test
+ * on real processes and wall time, then prints the results in Maelstrom's
+ * layout, one verdict line, and where the files are.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { RealClock } from '../node/clock.js';
+import { ProcessHost } from '../harness/hosts/process.js';
+import { flagsHelp, OptionError, parseTestArgs, type TestOptions } from '../harness/options.js';
+import { runTest, type RunOutcome } from '../harness/runner.js';
+import { EXIT_RUN_FAILED, EXIT_USAGE, type CliIO, type Command } from './command.js';
+
+export const VERDICTS = {
+  valid: 'Everything looks good! ヽ(‘ー`)ノ',
+  invalid: 'Analysis invalid! (ﾉಥ益ಥ）ﾉ ┻━┻',
+  unknown: 'Errors occurred during analysis, but no anomalies found. ಠ~ಠ',
+} as const;
+
+const USAGE = `Usage: eddy test -w broadcast --bin PROGRAM [flags] [-- args for PROGRAM]
+
+Runs PROGRAM as a cluster of nodes and tests it as Maelstrom's \`maelstrom test\`
+would. Results go to STORE/<workload>/<time>/ (STORE/latest points there).
+
+Flags (Maelstrom's names and defaults; "eddy" marks eddy-only flags):
+${flagsHelp()}
+
+Exit codes: 0 valid, 1 invalid, 2 unknown, 3 the run could not be carried out
+(node crashed, never answered init, broke the protocol, bad binary), 4 bad
+command line.`;
+
+export const testCommand: Command = {
+  summary: 'Test a node program with a Maelstrom workload (broadcast, echo).',
+  async run(argv, io) {
+    let options: TestOptions;
+    try {
+      const parsed = parseTestArgs(argv);
+      if (parsed.help) {
+        io.stdout.write(USAGE + '\n');
+        return 0;
+      }
+      options = parsed.options;
+    } catch (e) {
+      if (e instanceof OptionError) {
+        io.stderr.write(`${e.message}.\n`.replace(/\.\.\n$/, '.\n'));
+        return EXIT_USAGE;
+      }
+      throw e;
+    }
+
+    const binProblem = checkBinary(options.bin);
+    if (binProblem !== null) {
+      io.stderr.write(binProblem + '\n');
+      return EXIT_RUN_FAILED;
+    }
+    const bin = path.resolve(options.bin);
+
+    // Ctrl-C stops the run cleanly: nodes are stopped and everything recorded is written.
+    const interrupt = new AbortController();
+    const onSigint = (): void => interrupt.abort();
+    process.once('SIGINT', onSigint);
+    let outcome: RunOutcome;
+    try {
+      outcome = await runTest(options, {
+        clock: new RealClock(),
+        host: new ProcessHost(bin, options.args, { cwd: process.cwd(), env: process.env }),
+        out: io.stderr,
+        signal: interrupt.signal,
+      });
+    } finally {
+      process.removeListener('SIGINT', onSigint);
+    }
+    printOutcome(outcome, options, io);
+    return outcome.exitCode;
+  },
+};
+
+/** One sentence if `bin` cannot be run, else null. */
+export function checkBinary(bin: string): string | null {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(bin);
+  } catch {
+    return `--bin ${bin}: no such file (looked in ${path.resolve(bin)}).`;
+  }
+  if (!st.isFile()) return `--bin ${bin} is not a file.`;
+  try {
+    fs.accessSync(bin, fs.constants.X_OK);
+  } catch {
+    return `--bin ${bin} is not executable; try chmod +x ${bin}.`;
+  }
+  return null;
+}
+
+function printOutcome(outcome: RunOutcome, options: TestOptions, io: CliIO): void {
+  const r = outcome.results;
+  io.stdout.write(JSON.stringify(r, null, 2) + '\n\n');
+  if (outcome.error !== null) {
+    io.stdout.write(`The run could not be carried out: ${outcome.error}\n`);
+  } else {
+    const v = r['valid?'];
+    io.stdout.write((v === true ? VERDICTS.valid : v === false ? VERDICTS.invalid : VERDICTS.unknown) + '\n');
+  }
+  io.stdout.write(`Results are in ${outcome.dir} (also ${path.join(options.store, 'latest')}); seed ${outcome.seed}.\n`);
+}

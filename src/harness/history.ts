@@ -1,0 +1,71 @@
+/**
+ * The operation history of a run: every invocation and completion, from
+ * clients and from the nemesis, in the order they happened. It is kept in
+ * memory for the checkers and streamed, one JSON object per line, to
+ * `history.jsonl` as it grows, so that a run that stops early still leaves
+ * everything it recorded on disk.
+ *
+ * Times are nanoseconds since the test started, read from the run's Clock.
+ */
+import type { Clock } from '../node/clock.js';
+import type { Op, OpType } from './types.js';
+
+/** Where finished lines go; `store.ts`'s JsonlWriter in a real run. */
+export interface LineSink {
+  writeLine(line: string): void;
+}
+
+export interface OpCounts {
+  ok: number;
+  fail: number;
+  info: number;
+  invoke: number;
+}
+
+export class History {
+  readonly #clock: Clock;
+  readonly #startMs: number;
+  readonly #sink: LineSink | null;
+  readonly #ops: Op[] = [];
+  readonly #counts: OpCounts = { ok: 0, fail: 0, info: 0, invoke: 0 };
+
+  /** `startMs` is the Clock reading that counts as time 0 of the test. */
+  constructor(clock: Clock, startMs: number, sink: LineSink | null) {
+    this.#clock = clock;
+    this.#startMs = startMs;
+    this.#sink = sink;
+  }
+
+  /** Nanoseconds since the test started, as an integer. */
+  nowNs(): number {
+    return Math.max(0, Math.round((this.#clock.now() - this.#startMs) * 1e6));
+  }
+
+  /** Appends one event and returns it (with its index and time filled in). */
+  record(fields: {
+    process: number | 'nemesis';
+    type: OpType;
+    f: string;
+    value: unknown;
+    error?: unknown;
+    final?: boolean;
+  }): Op {
+    const op: Op = { index: this.#ops.length, time: this.nowNs(), process: fields.process, type: fields.type, f: fields.f, value: fields.value };
+    if (fields.error !== undefined) op.error = fields.error;
+    if (fields.final) op.final = true;
+    this.#ops.push(op);
+    if (fields.process !== 'nemesis') this.#counts[fields.type]++;
+    this.#sink?.writeLine(JSON.stringify(op));
+    return op;
+  }
+
+  /** Everything recorded so far, in order. */
+  get ops(): readonly Op[] {
+    return this.#ops;
+  }
+
+  /** Client operation counts by type (nemesis events excluded). */
+  get counts(): Readonly<OpCounts> {
+    return this.#counts;
+  }
+}

@@ -1,0 +1,548 @@
+/**
+ * One test run, start to finish, as Maelstrom runs it (spec section 4):
+ * start every node, `init` each within its time limit, let the workload set
+ * the cluster up (broadcast: topology), run the main phase (generated
+ * operations on client workers, the nemesis alongside) for the time limit,
+ * heal, wait for recovery, do the final operations, stop the nodes, check
+ * the history and write the results.
+ *
+ * The runner sees time only through a `Clock`, nodes only through a
+ * `NodeHost`, and messages only through the `Net`, so the simulator can run
+ * this same code on a VirtualClock with in-process nodes.
+ *
+ * A run that cannot go on (a node exits, never answers init, breaks the
+ * protocol) stops cleanly: whatever was recorded is written, results.json
+ * says why in an "error" key, and the outcome carries exit code 3. Problems
+ * Maelstrom would shrug off (a reply nobody waits for, a message to a node
+ * that does not exist) are reported as warnings and the run goes on.
+ */
+import { randomInt } from 'node:crypto';
+import * as path from 'node:path';
+import type { Clock, Timer } from '../node/clock.js';
+import { NetStats } from './checker/index.js';
+import { ClientFactory, type Client } from './client.js';
+import { NemesisSchedule, OpGenerator } from './generator.js';
+import { History } from './history.js';
+import type { ExitInfo, HostedNode, NodeHost } from './host.js';
+import { PartitionNemesis } from './nemesis.js';
+import { Net, NetError } from './net.js';
+import { nodeIds, validateOptions, workerCount, type TestOptions } from './options.js';
+import { Progress, type ProgressOutput } from './progress.js';
+import { Rng } from './rng.js';
+import { RunStore, type LineFile } from './store.js';
+import { isClientId, type Envelope, type Op } from './types.js';
+import { cutLine, parseNodeLine } from './wire.js';
+import { makeWorkload, SetupError, type OpSpec, type Workload } from './workloads/index.js';
+
+/** Exit code of a run that could not be carried out. */
+export const EXIT_RUN_FAILED = 3;
+
+export interface RunDeps {
+  /** All timing of the run. RealClock for `eddy test`, VirtualClock for `eddy sim`. */
+  clock: Clock;
+  /** Starts the nodes under test. */
+  host: NodeHost;
+  /** Root of every random choice; defaults to `new Rng(seed)`. */
+  rng?: Rng;
+  /** Progress and notices (stderr in the CLI); nothing is printed when absent. */
+  out?: ProgressOutput;
+  /** Names the run's directory; defaults to the wall-clock time. */
+  startedAt?: Date;
+  /** Aborting it stops the run cleanly (Ctrl-C in the CLI). */
+  signal?: AbortSignal;
+  /** Grace period for nodes to exit at the end before they are killed. @default 1000 */
+  stopGraceMs?: number;
+}
+
+export interface RunOutcome {
+  /** The results.json object. */
+  results: Record<string, unknown>;
+  /** 0 valid, 1 invalid, 2 unknown, 3 the run could not be carried out. */
+  exitCode: number;
+  /** The run's directory in the store. */
+  dir: string;
+  seed: number;
+  /** One sentence on why the run stopped, or null if it ran to the end. */
+  error: string | null;
+  /** The history, for callers that check more. */
+  history: readonly Op[];
+}
+
+/** Thrown inside the run when it has to stop; carries the user-facing sentence. */
+class RunAborted extends Error {
+  override readonly name = 'RunAborted';
+}
+
+interface Worker {
+  readonly index: number;
+  readonly node: string;
+  process: number;
+  client: Client | null;
+  /** The client saw an indeterminate operation and must be replaced before the next one. */
+  stale: boolean;
+  busy: boolean;
+}
+
+const MAX_WARNINGS = 50;
+const LINE_QUOTE_CHARS = 200;
+
+/** Runs one test. Never throws for anything a node does; throws only for harness bugs and a store it cannot write. */
+export async function runTest(options: TestOptions, deps: RunDeps): Promise<RunOutcome> {
+  validateOptions(options);
+  const seed = options.seed ?? randomInt(0, 2 ** 48);
+  const run = new Run({ ...options, seed }, deps, seed);
+  return run.execute();
+}
+
+class Run {
+  readonly #o: TestOptions;
+  readonly #clock: Clock;
+  readonly #host: NodeHost;
+  readonly #rng: Rng;
+  readonly #out: ProgressOutput | null;
+  readonly #seed: number;
+  readonly #nodes: string[];
+  readonly #workload: Workload;
+  readonly #store: RunStore;
+  readonly #startMs: number;
+  readonly #history: History;
+  readonly #journal: LineFile;
+  readonly #netStats = new NetStats();
+  readonly #net: Net;
+  readonly #clients: ClientFactory;
+  readonly #hosted = new Map<string, HostedNode>();
+  readonly #nodeLogs = new Map<string, LineFile>();
+  readonly #stderrTail = new Map<string, string[]>();
+  readonly #warnings: string[] = [];
+  readonly #warned = new Set<string>();
+  readonly #stopGraceMs: number;
+  #progress: Progress | null = null;
+  #nemesis: PartitionNemesis | null = null;
+  #phase = 'starting';
+  #failure: string | null = null;
+  #abortWaiters: (() => void)[] = [];
+  #stopping = false;
+  #workers: Worker[] = [];
+
+  constructor(o: TestOptions, deps: RunDeps, seed: number) {
+    this.#o = o;
+    this.#clock = deps.clock;
+    this.#host = deps.host;
+    this.#seed = seed;
+    this.#rng = deps.rng ?? new Rng(seed);
+    this.#out = deps.out ?? null;
+    this.#stopGraceMs = deps.stopGraceMs ?? 1000;
+    this.#nodes = nodeIds(o.nodeCount);
+    this.#workload = makeWorkload(o);
+    this.#store = RunStore.create(o.store, o.workload, deps.startedAt ?? new Date());
+    this.#store.writeJson('test.json', { name: o.workload, ...o, seed, nodes: this.#nodes });
+    this.#startMs = this.#clock.now();
+    this.#history = new History(this.#clock, this.#startMs, this.#store.lines('history.jsonl'));
+    this.#journal = this.#store.lines('journal.jsonl');
+    this.#net = new Net({
+      clock: this.#clock,
+      rng: this.#rng.fork('net'),
+      latencyMs: o.latencyMs,
+      latencyDist: o.latencyDist,
+      delivery: o.idealNetworkUnlikeMaelstrom ? 'ideal-not-maelstrom' : 'maelstrom',
+      startMs: this.#startMs,
+      onJournal: (ev, line) => {
+        this.#journal.writeLine(`{"type":"${ev.type}","time":${ev.time},"message":${line}}`);
+        this.#netStats.add(ev);
+        if (ev.type === 'send' ? o.logNetSend : o.logNetRecv) this.#note(`:${ev.type} ${line}`);
+      },
+    });
+    this.#clients = new ClientFactory(this.#net, this.#clock, (client, msg) => this.#stray(client.id, msg));
+    deps.signal?.addEventListener('abort', () => this.#fail('The run was interrupted.'), { once: true });
+  }
+
+  async execute(): Promise<RunOutcome> {
+    this.#note(`Running ${this.#o.workload} on ${this.#nodes.length} nodes of ${this.#o.bin}; seed ${this.#seed} (replay with --seed ${this.#seed})`);
+    let results: Record<string, unknown> = {};
+    let exitCode: number = EXIT_RUN_FAILED;
+    try {
+      try {
+        await this.#startNodes();
+        await this.#initNodes();
+        this.#phase = 'setup';
+        await this.#abortable(this.#workload.setup({ nodes: this.#nodes, openClient: () => this.#clients.open(), rpcTimeoutMs: this.#o.rpcTimeoutS * 1000 }));
+        await this.#mainPhase();
+        await this.#finalPhase();
+      } catch (e) {
+        if (e instanceof SetupError) this.#fail(e.message);
+        else if (!(e instanceof RunAborted)) throw e;
+      } finally {
+        this.#progress?.stop();
+        this.#clients.closeAll();
+        await this.#stopNodes();
+        this.#net.close();
+      }
+      results = this.#check();
+      exitCode = this.#failure !== null ? EXIT_RUN_FAILED : verdictExit(results['valid?']);
+    } catch (e) {
+      // A harness bug: still leave the records and say what happened.
+      this.#failure ??= `eddy itself failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`;
+      results = { 'valid?': 'unknown', error: this.#failure };
+      exitCode = EXIT_RUN_FAILED;
+    } finally {
+      if (this.#failure !== null) {
+        results = { ...results, 'valid?': 'unknown', error: this.#failure };
+      }
+      if (this.#warnings.length > 0) results['warnings'] = this.#warnings.slice();
+      this.#store.writeJson('results.json', results);
+      this.#store.close();
+      for (const f of this.#nodeLogs.values()) f.close();
+    }
+    await renderIfAvailable(this.#store.dir, (m) => this.#note(m));
+    return { results, exitCode, dir: this.#store.dir, seed: this.#seed, error: this.#failure, history: this.#history.ops };
+  }
+
+  // ---- nodes ------------------------------------------------------------
+
+  async #startNodes(): Promise<void> {
+    for (const id of this.#nodes) {
+      const log = this.#store.lines(path.join('node-logs', `${id}.log`));
+      this.#nodeLogs.set(id, log);
+      this.#stderrTail.set(id, []);
+      const hosted = this.#host.start(id, {
+        onLine: (line) => this.#nodeLine(id, line),
+        onStderr: (line) => {
+          log.writeLine(line);
+          const tail = this.#stderrTail.get(id)!;
+          tail.push(line);
+          if (tail.length > 10) tail.shift();
+          if (this.#o.logStderr) this.#note(`${id} stderr: ${line}`);
+        },
+        onExit: (info) => this.#nodeExit(id, info),
+      });
+      this.#hosted.set(id, hosted);
+      this.#net.addEndpoint(id, (_msg, line) => hosted.deliver(line));
+    }
+  }
+
+  #nodeLine(id: string, line: string): void {
+    if (this.#stopping || this.#failure !== null) return;
+    const parsed = parseNodeLine(id, line);
+    if (!parsed.ok) {
+      this.#fail(parsed.error);
+      return;
+    }
+    if (parsed.warning !== undefined) this.#warn(`wire:${id}`, parsed.warning);
+    try {
+      this.#net.send(parsed.msg);
+    } catch (e) {
+      if (!(e instanceof NetError)) throw e;
+      const { src, dest } = parsed.msg;
+      if (e.code === 14) return; // the network closed while the node was still talking
+      if (isClientId(dest) && src === id) {
+        this.#warn(`stray:${dest}`, `Node ${id} sent a message to client ${dest}, which is closed; nobody waits for it, so it was dropped: ${clip(line)}`);
+      } else {
+        this.#warn(`unknown:${id}:${src}:${dest}`, `Node ${id} sent a message from ${src} to ${dest}, but ${this.#net.hasEndpoint(src) ? dest : src} is not in the network (nodes are ${this.#nodes.join(', ')}); the message was dropped: ${clip(line)}`);
+      }
+    }
+  }
+
+  #nodeExit(id: string, info: ExitInfo): void {
+    if (this.#stopping) return;
+    const how = info.signal !== null ? `was killed by signal ${info.signal}` : `exited with code ${info.code}`;
+    const when = this.#phase === 'starting' || this.#phase === 'init' ? 'before the test started' : `during the ${this.#phase} phase`;
+    const tail = info.stderrTail.length > 0 ? info.stderrTail : this.#stderrTail.get(id) ?? [];
+    const stderr = tail.length > 0 ? ` Its last stderr lines:\n  ${tail.slice(-10).join('\n  ')}` : ' It wrote nothing to stderr.';
+    this.#fail(`Node ${id} ${how} ${when}.${stderr}`);
+  }
+
+  async #initNodes(): Promise<void> {
+    this.#phase = 'init';
+    const timeoutMs = this.#o.initTimeoutS * 1000;
+    // Clients are opened in node order before any await, so init clients are c0..c(n-1).
+    const calls = this.#nodes.map((id) => {
+      const client = this.#clients.open();
+      return (async () => {
+        try {
+          const r = await client.rpc(id, { type: 'init', node_id: id, node_ids: this.#nodes }, timeoutMs);
+          if (r.kind === 'timeout') {
+            const tail = this.#stderrTail.get(id) ?? [];
+            const stderr = tail.length > 0 ? ` Its last stderr lines:\n  ${tail.join('\n  ')}` : '';
+            throw new SetupError(id, `Node ${id} did not respond to init within ${this.#o.initTimeoutS} s.${stderr}`);
+          }
+          if (r.body.type !== 'init_ok') {
+            throw new SetupError(id, `Node ${id} answered init with ${clip(JSON.stringify(r.body))} instead of an init_ok.`);
+          }
+        } finally {
+          client.close();
+        }
+      })();
+    });
+    await this.#abortable(Promise.all(calls));
+  }
+
+  async #stopNodes(): Promise<void> {
+    this.#stopping = true;
+    await Promise.all(
+      [...this.#hosted.values()].map((h) =>
+        h.stop(this.#stopGraceMs).catch(() => undefined),
+      ),
+    );
+  }
+
+  // ---- operations ---------------------------------------------------------
+
+  async #mainPhase(): Promise<void> {
+    this.#phase = 'main';
+    const count = workerCount(this.#o.concurrency, this.#nodes.length);
+    this.#workers = Array.from({ length: count }, (_, i) => ({
+      index: i,
+      node: this.#nodes[i % this.#nodes.length]!,
+      process: i,
+      client: null,
+      stale: false,
+      busy: false,
+    }));
+    const startMs = this.#clock.now();
+    if (this.#o.nemesis.includes('partition')) {
+      this.#nemesis = new PartitionNemesis({ rng: this.#rng.fork('partitions'), net: this.#net, history: this.#history, nodes: this.#nodes });
+    }
+    const generator = new OpGenerator({
+      rateHz: this.#o.rateHz,
+      workerCount: count,
+      rng: this.#rng.fork('generator'),
+      timeLimitMs: this.#o.timeLimitS * 1000,
+      startMs,
+      next: this.#workload.nextOp,
+      workerChoice: this.#workload.workerChoice,
+      nemesis: this.#nemesis === null ? null : new NemesisSchedule(this.#rng.fork('nemesis'), this.#o.nemesisIntervalS),
+    });
+    this.#startProgress(startMs);
+
+    const inflight = new Set<Promise<void>>();
+    const wake = new Wake(this.#clock);
+    const unregister = this.#onAbort(() => wake.wake());
+    try {
+      for (;;) {
+        if (this.#failure !== null) break;
+        const p = generator.poll(this.#clock.now(), (w) => !this.#workers[w]!.busy);
+        if (p.kind === 'done') break;
+        if (p.kind === 'nemesis') {
+          this.#nemesis!.invoke(p.f);
+          continue;
+        }
+        if (p.kind === 'op') {
+          const worker = this.#workers[p.worker]!;
+          const done: Promise<void> = this.#perform(worker, { f: p.f, value: p.value }, false).finally(() => {
+            inflight.delete(done);
+            wake.wake();
+          });
+          inflight.add(done);
+          continue;
+        }
+        await wake.until(p.untilMs ?? Infinity);
+      }
+      // Jepsen's phases wait for every outstanding operation before moving on.
+      while (inflight.size > 0 && this.#failure === null) await Promise.race([...inflight, this.#abortPromise()]);
+    } finally {
+      unregister();
+      wake.cancel();
+    }
+    this.#throwIfFailed();
+  }
+
+  #startProgress(startMs: number): void {
+    if (this.#out === null || this.#o.quiet) return;
+    this.#progress = new Progress(this.#clock, this.#out, () => {
+      const c = this.#history.counts;
+      return {
+        phase: this.#phase,
+        elapsedS: (this.#clock.now() - startMs) / 1000,
+        limitS: this.#o.timeLimitS,
+        ok: c.ok,
+        fail: c.fail,
+        info: c.info,
+        messages: this.#net.counts().sent,
+        partitioned: this.#nemesis?.partitioned ?? false,
+      };
+    });
+    this.#progress.start();
+  }
+
+  async #finalPhase(): Promise<void> {
+    // Maelstrom always ends the nemesis with a stop-partition, whatever its state.
+    this.#nemesis?.heal();
+    const finalOp = this.#workload.finalOp;
+    if (finalOp === null) return;
+    this.#phase = 'recovery';
+    this.#note('Waiting for recovery...');
+    await this.#sleep(this.#o.recoveryS * 1000);
+    this.#phase = 'final';
+    await this.#abortable(Promise.all(this.#workers.map((w) => this.#perform(w, finalOp, true))));
+  }
+
+  /** One operation on one worker: invoke, one RPC, complete; replaces the client after an `info`. */
+  async #perform(worker: Worker, op: OpSpec, final: boolean): Promise<void> {
+    worker.busy = true;
+    try {
+      if (worker.stale) {
+        // Jepsen treats an indeterminate operation as a crashed process: a new
+        // process number and, at its next operation, a new client.
+        worker.client?.close();
+        worker.client = null;
+        worker.stale = false;
+      }
+      worker.client ??= this.#clients.open();
+      const process = worker.process;
+      this.#history.record({ process, type: 'invoke', f: op.f, value: op.value, final });
+      let completion;
+      try {
+        completion = await this.#workload.invoke(worker.client, worker.node, op, this.#o.rpcTimeoutS * 1000);
+      } catch (e) {
+        // As Jepsen's interpreter: an exception in a client makes the operation indeterminate.
+        completion = { type: 'info' as const, value: op.value, error: `indeterminate: ${e instanceof Error ? e.message : String(e)}` };
+      }
+      // After an abort the history ends with open invocations, as Jepsen's does when a test crashes.
+      if (this.#failure !== null) return;
+      this.#history.record({ process, type: completion.type, f: op.f, value: completion.value, error: completion.error, final });
+      if (completion.type === 'info') {
+        worker.process += this.#workers.length;
+        worker.stale = true;
+      }
+    } finally {
+      worker.busy = false;
+    }
+  }
+
+  // ---- checking -----------------------------------------------------------
+
+  #check(): Record<string, unknown> {
+    const opCount = this.#history.counts.invoke;
+    const netResult = this.#netStats.result(opCount);
+    return this.#workload.check(this.#history.ops, netResult, { availability: this.#o.availability });
+  }
+
+  // ---- failure, waiting, output -------------------------------------------
+
+  #fail(sentence: string): void {
+    if (this.#failure !== null) return;
+    this.#failure = sentence;
+    const waiters = this.#abortWaiters;
+    this.#abortWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  #throwIfFailed(): void {
+    if (this.#failure !== null) throw new RunAborted(this.#failure);
+  }
+
+  #onAbort(fn: () => void): () => void {
+    this.#abortWaiters.push(fn);
+    return () => {
+      this.#abortWaiters = this.#abortWaiters.filter((w) => w !== fn);
+    };
+  }
+
+  #abortPromise(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      if (this.#failure !== null) resolve();
+      else this.#onAbort(resolve);
+    });
+  }
+
+  /** Awaits `p`, or throws RunAborted as soon as the run fails. */
+  async #abortable<T>(p: Promise<T>): Promise<T> {
+    this.#throwIfFailed();
+    let unregister = (): void => {};
+    const aborted = new Promise<never>((_, reject) => {
+      unregister = this.#onAbort(() => reject(new RunAborted(this.#failure!)));
+    });
+    try {
+      return await Promise.race([p, aborted]);
+    } finally {
+      unregister();
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    let timer: Timer | null = null;
+    return this.#abortable(
+      new Promise<void>((resolve) => {
+        timer = this.#clock.setTimer(ms, resolve);
+      }),
+    ).finally(() => (timer as Timer | null)?.cancel());
+  }
+
+  #stray(clientId: string, msg: Envelope): void {
+    this.#warn(`stray:${clientId}:${msg.src}`, `Client ${clientId} got a message nobody waits for from ${msg.src} (a late or unexpected reply), ignored: ${clip(JSON.stringify(msg.body))}`);
+  }
+
+  /** Records a warning once per key, prints it, and keeps the first few for results.json. */
+  #warn(key: string, sentence: string): void {
+    if (this.#warned.has(key)) return;
+    this.#warned.add(key);
+    if (this.#warnings.length < MAX_WARNINGS) this.#warnings.push(sentence);
+    this.#note(`Warning: ${sentence}`);
+  }
+
+  #note(line: string): void {
+    if (this.#out === null) return;
+    this.#progress?.clear();
+    this.#out.write(line + '\n');
+  }
+}
+
+/** Wakes the main loop at a time or on demand (a worker became free, the run aborted). */
+class Wake {
+  readonly #clock: Clock;
+  #timer: Timer | null = null;
+  #resolve: (() => void) | null = null;
+
+  constructor(clock: Clock) {
+    this.#clock = clock;
+  }
+
+  until(atMs: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.#resolve = resolve;
+      if (atMs !== Infinity) this.#timer = this.#clock.setTimer(Math.max(0, atMs - this.#clock.now()), () => this.wake());
+    });
+  }
+
+  wake(): void {
+    this.#timer?.cancel();
+    this.#timer = null;
+    const r = this.#resolve;
+    this.#resolve = null;
+    r?.();
+  }
+
+  cancel(): void {
+    this.wake();
+  }
+}
+
+function verdictExit(valid: unknown): number {
+  if (valid === true) return 0;
+  if (valid === false) return 1;
+  return 2;
+}
+
+function clip(s: string): string {
+  return s.length > LINE_QUOTE_CHARS ? `${cutLine(s, LINE_QUOTE_CHARS)} (${s.length} chars)` : s;
+}
+
+/**
+ * Draws the pictures of a finished run when the viz part of eddy is
+ * present (src/viz/index.ts exports `renderRun(dir)`). A drawing failure is
+ * reported but never changes the verdict.
+ */
+async function renderIfAvailable(dir: string, note: (line: string) => void): Promise<void> {
+  let mod: { renderRun?: (dir: string) => unknown };
+  try {
+    mod = (await import('../viz/index.js')) as typeof mod;
+  } catch {
+    return;
+  }
+  if (typeof mod.renderRun !== 'function') return;
+  try {
+    await mod.renderRun(dir);
+  } catch (e) {
+    note(`Could not draw the pictures for ${dir}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
