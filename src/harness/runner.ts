@@ -19,10 +19,11 @@
 import { randomInt } from 'node:crypto';
 import * as path from 'node:path';
 import type { Clock, Timer } from '../node/clock.js';
-import { NetStats } from './checker/index.js';
+import { NetStats, verdictExitCode, type Valid } from './checker/index.js';
 import { ClientFactory, type Client } from './client.js';
 import { NemesisSchedule, OpGenerator } from './generator.js';
 import { History } from './history.js';
+import { JournalWriter } from './journal.js';
 import type { ExitInfo, HostedNode, NodeHost } from './host.js';
 import { PartitionNemesis } from './nemesis.js';
 import { Net, NetError } from './net.js';
@@ -106,7 +107,7 @@ class Run {
   readonly #store: RunStore;
   readonly #startMs: number;
   readonly #history: History;
-  readonly #journal: LineFile;
+  readonly #journal: JournalWriter;
   readonly #netStats = new NetStats();
   readonly #net: Net;
   readonly #clients: ClientFactory;
@@ -138,7 +139,7 @@ class Run {
     this.#store.writeJson('test.json', { name: o.workload, ...o, seed, nodes: this.#nodes });
     this.#startMs = this.#clock.now();
     this.#history = new History(this.#clock, this.#startMs, this.#store.lines('history.jsonl'));
-    this.#journal = this.#store.lines('journal.jsonl');
+    this.#journal = new JournalWriter({ path: path.join(this.#store.dir, 'journal.jsonl') });
     this.#net = new Net({
       clock: this.#clock,
       rng: this.#rng.fork('net'),
@@ -147,7 +148,7 @@ class Run {
       delivery: o.idealNetworkUnlikeMaelstrom ? 'ideal-not-maelstrom' : 'maelstrom',
       startMs: this.#startMs,
       onJournal: (ev, line) => {
-        this.#journal.writeLine(`{"type":"${ev.type}","time":${ev.time},"message":${line}}`);
+        this.#journal.add(ev, line);
         this.#netStats.add(ev);
         if (ev.type === 'send' ? o.logNetSend : o.logNetRecv) this.#note(`:${ev.type} ${line}`);
       },
@@ -178,7 +179,7 @@ class Run {
         this.#net.close();
       }
       results = this.#check();
-      exitCode = this.#failure !== null ? EXIT_RUN_FAILED : verdictExit(results['valid?']);
+      exitCode = this.#failure !== null ? EXIT_RUN_FAILED : verdictExitCode(results['valid?'] as Valid);
     } catch (e) {
       // A harness bug: still leave the records and say what happened.
       this.#failure ??= `eddy itself failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`;
@@ -191,6 +192,7 @@ class Run {
       if (this.#warnings.length > 0) results['warnings'] = this.#warnings.slice();
       this.#store.writeJson('results.json', results);
       this.#store.close();
+      await this.#journal.close().catch((e: unknown) => this.#note(`Could not finish journal.jsonl: ${e instanceof Error ? e.message : String(e)}`));
       for (const f of this.#nodeLogs.values()) f.close();
     }
     await renderIfAvailable(this.#store.dir, (m) => this.#note(m));
@@ -515,12 +517,6 @@ class Wake {
   cancel(): void {
     this.wake();
   }
-}
-
-function verdictExit(valid: unknown): number {
-  if (valid === true) return 0;
-  if (valid === false) return 1;
-  return 2;
 }
 
 function clip(s: string): string {

@@ -5,7 +5,7 @@
  * after recovery every worker does one final read; the set-full checker
  * (broadcast as add) decides what was lost or stale.
  */
-import { checkBroadcast } from '../checker/index.js';
+import { checkBroadcast, type NetResult } from '../checker/index.js';
 import type { Client } from '../client.js';
 import { broadcastMix } from '../generator.js';
 import { topology, type TopologyName } from '../topology.js';
@@ -66,7 +66,7 @@ export class BroadcastWorkload implements Workload {
   }
 
   check(history: readonly Op[], net: unknown, extra: { availability: number | 'total' | null }): Record<string, unknown> {
-    return checkBroadcast(history, net as never, extra) as unknown as Record<string, unknown>;
+    return checkBroadcast(history, net as NetResult, extra) as unknown as Record<string, unknown>;
   }
 }
 

@@ -3,7 +3,7 @@
  * send `echo` with "Please echo N" and expect the same payload back in an
  * `echo_ok`. No setup, no final operations, so no recovery wait.
  */
-import { checkEcho } from '../checker/index.js';
+import { checkEcho, type NetResult } from '../checker/index.js';
 import type { Client } from '../client.js';
 import { echoMix } from '../generator.js';
 import type { Op } from '../types.js';
@@ -28,7 +28,7 @@ export class EchoWorkload implements Workload {
     return malformedReply(op, 'an echo_ok with an echo field', r.kind === 'reply' ? r.body : { type: '?' });
   }
 
-  check(history: readonly Op[], net: unknown): Record<string, unknown> {
-    return checkEcho(history, net as never) as unknown as Record<string, unknown>;
+  check(history: readonly Op[], net: unknown, extra: { availability: number | 'total' | null }): Record<string, unknown> {
+    return checkEcho(history, net as NetResult, extra) as unknown as Record<string, unknown>;
   }
 }

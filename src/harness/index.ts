@@ -1,0 +1,34 @@
+/**
+ * The harness's public entry (`import ... from 'eddy/harness'`): run a
+ * Maelstrom-style test programmatically, on real processes or on any
+ * NodeHost and Clock, and the pieces a caller needs to build options and
+ * read the outcome.
+ *
+ * ```ts
+ * import { runTest, parseTestArgs, ProcessHost } from 'eddy/harness';
+ * import { RealClock } from 'eddy';
+ * const { options } = parseTestArgs(['-w', 'broadcast', '--bin', './node.js', '--time-limit', '10']);
+ * const outcome = await runTest(options, { clock: new RealClock(), host: new ProcessHost(options.bin, options.args) });
+ * console.log(outcome.results['valid?'], outcome.dir);
+ * ```
+ */
+export { runTest, EXIT_RUN_FAILED, type RunDeps, type RunOutcome } from './runner.js';
+export {
+  DEFAULT_OPTIONS,
+  OptionError,
+  nodeIds,
+  parseTestArgs,
+  validateOptions,
+  workerCount,
+  type TestOptions,
+  type WorkloadName,
+} from './options.js';
+export { History } from './history.js';
+export { Client, ClientFactory, type RpcResult } from './client.js';
+export { RunStore } from './store.js';
+export { makeWorkload, type Workload, type OpSpec, type Completion } from './workloads/index.js';
+export { Net, NetError, type NetOptions } from './net.js';
+export { Rng } from './rng.js';
+export type { Body, Envelope, JournalEvent, Op, OpType } from './types.js';
+export type { NodeHost, HostedNode, NodeHandlers, ExitInfo } from './host.js';
+export { ProcessHost } from './hosts/process.js';

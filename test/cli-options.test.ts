@@ -1,0 +1,84 @@
+// How `eddy test` reads its command line: Maelstrom's flags and defaults,
+// and one sentence naming the flag, the value and what is allowed when
+// something is wrong.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { nodeIds, OptionError, parseTestArgs, TOPOLOGY_CHOICES, workerCount } from '../src/harness/options.js';
+import { TOPOLOGY_NAMES } from '../src/harness/topology.js';
+
+function optionError(argv: string[]): string {
+  try {
+    parseTestArgs(argv);
+  } catch (e) {
+    assert.ok(e instanceof OptionError, `expected an OptionError, got ${String(e)}`);
+    return e.message;
+  }
+  assert.fail(`expected ${argv.join(' ')} to be rejected`);
+}
+
+test('defaults are Maelstrom\'s', () => {
+  const { options } = parseTestArgs(['--bin', 'node.js']);
+  assert.equal(options.workload, 'broadcast');
+  assert.equal(options.timeLimitS, 60);
+  assert.equal(options.rateHz, 5);
+  assert.equal(options.concurrency, '1n');
+  assert.equal(options.latencyMs, 0);
+  assert.equal(options.latencyDist, 'constant');
+  assert.equal(options.topology, 'grid');
+  assert.deepEqual(options.nemesis, []);
+  assert.equal(options.nemesisIntervalS, 10);
+  assert.equal(options.availability, null);
+  assert.equal(options.recoveryS, 10);
+  assert.equal(options.store, 'store');
+  assert.deepEqual(nodeIds(options.nodeCount), ['n1', 'n2', 'n3', 'n4', 'n5']);
+});
+
+test('the Gossip Glomers 3d command line parses, with node args after --', () => {
+  const { options } = parseTestArgs([
+    '-w', 'broadcast', '--bin', 'bin/x', '--node-count', '25', '--time-limit', '20', '--rate', '100',
+    '--latency', '100', '--nemesis', 'partition', '--concurrency', '2n', '--seed', '42', '--', '--fast', 'yes',
+  ]);
+  assert.deepEqual(nodeIds(options.nodeCount).slice(0, 3), ['n0', 'n1', 'n2']);
+  assert.equal(nodeIds(options.nodeCount).length, 25);
+  assert.equal(options.timeLimitS, 20);
+  assert.equal(options.rateHz, 100);
+  assert.equal(options.latencyMs, 100);
+  assert.deepEqual(options.nemesis, ['partition']);
+  assert.equal(workerCount(options.concurrency, 25), 50);
+  assert.equal(options.seed, 42);
+  assert.deepEqual(options.args, ['--fast', 'yes']);
+});
+
+test('concurrency K means K workers, Kn means K per node', () => {
+  assert.equal(workerCount('3', 5), 3);
+  assert.equal(workerCount('1n', 5), 5);
+  assert.equal(workerCount('2n', 4), 8);
+});
+
+test('a bad value gets one sentence naming flag, value and what is allowed', () => {
+  assert.equal(optionError(['--bin', 'x', '--rate', 'fast']), '--rate expects a non-negative number of operations per second, got "fast"');
+  assert.equal(optionError(['--bin', 'x', '--topology', 'star']), '--topology expects one of grid, line, tree, tree2, tree3, tree4, total, got "star"');
+  assert.equal(optionError(['--bin', 'x', '-w', 'kafka']), '--workload expects one of broadcast, echo, got "kafka"');
+  assert.match(optionError(['--bin', 'x', '--concurrency', '2x']), /^--concurrency expects .* got "2x"$/);
+  assert.match(optionError(['--bin', 'x', '--node-count', '0']), /^--node-count expects a positive whole number of nodes, got "0"$/);
+  assert.match(optionError(['--bin', 'x', '--availability', '1.5']), /^--availability expects a number from 0 to 1 or "total", got "1.5"$/);
+  assert.match(optionError(['--bin', 'x', '--nemesis', 'kill']), /^--nemesis expects one of partition, got "kill"$/);
+  assert.match(optionError(['--bin', 'x', '--latency-dist', 'normal']), /^--latency-dist expects one of constant, uniform, exponential, got "normal"$/);
+});
+
+test('unknown flags, missing values and a missing --bin are named', () => {
+  assert.match(optionError(['--bin', 'x', '--frobnicate']), /^Unknown flag --frobnicate/);
+  assert.match(optionError(['--bin', 'x', '--rate']), /^--rate expects a value/);
+  assert.match(optionError(['-w', 'echo']), /^--bin is required/);
+  assert.match(optionError(['--bin', 'x', 'stray']), /Unexpected argument "stray"/);
+});
+
+test('the topology choices are exactly the ones topology.ts implements', () => {
+  assert.deepEqual([...TOPOLOGY_CHOICES].sort(), [...TOPOLOGY_NAMES].sort());
+});
+
+test('availability accepts total and fractions; nemesis may be empty', () => {
+  assert.equal(parseTestArgs(['--bin', 'x', '--availability', 'total']).options.availability, 'total');
+  assert.equal(parseTestArgs(['--bin', 'x', '--availability', '0.9']).options.availability, 0.9);
+  assert.deepEqual(parseTestArgs(['--bin', 'x', '--nemesis', '']).options.nemesis, []);
+});
