@@ -1,0 +1,572 @@
+/**
+ * The broadcast protocol between servers, as a state machine that sees the
+ * world only through a `GossipPort` (send a body, read the clock, set a
+ * timer). It knows nothing of stdin or of the Maelstrom client protocol, so
+ * tests and the tuning cluster (cluster.ts) drive it directly, and the node
+ * (index.ts) wires it to eddy's `Node`.
+ *
+ * Every inter-server message is one `gossip` body: the sender's knowledge
+ * vector `v` (contiguous high-water mark per origin, see store.ts), the
+ * entries `e` the receiver is believed to lack, and two flags: `want_ack`
+ * (the sender will retry until the receiver's vector covers `e`) and
+ * `relay` (fall-back: please pass these on while the primary hub is cut off).
+ * Because every message carries `v`, acknowledgements ride on traffic that
+ * flows anyway; a node sends a bare `{v}` only when it owes one and has had
+ * nothing else to say for `ackDelayMs`.
+ *
+ * Reliability lives in `Link`s (sender -> peer, for all origins or only the
+ * sender's own): what was sent is tracked per origin, acknowledged by the
+ * peer's vector, and sent again (go-back to the peer's mark) after
+ * `retryMs` without progress, doubling up to `retryMaxMs`; a link that is
+ * retrying sends nothing else, so a long partition costs one message per
+ * retry, not a stream. The overlay decides which links exist:
+ * - direct: each origin sends new entries straight to every peer, best
+ *   effort, except to the primary hub where the send is a reliable link;
+ *   every node reports its vector to the hub within `ackDelayMs` of learning
+ *   something, and the hub reliably sends each node whatever it still lacks
+ *   `repairDelayMs` after the hub got it.
+ * - star: each leaf has a reliable link to the primary hub (immediate or
+ *   batched every `leafBatchMs`); the hub has a reliable link to every leaf,
+ *   flushed every `hubBatchMs`. A leaf that gets no acknowledgement from the
+ *   primary for `failoverMs` also sends its entries to a fall-back hub,
+ *   which relays them (best effort) to every leaf in the same situation.
+ */
+
+import type { Timer } from '../../node/clock.js';
+import type { BroadcastOptions } from './options.js';
+import { MessageStore } from './store.js';
+
+/** [origin index, sequence number, value] */
+export type WireEntry = [number, number, unknown];
+
+export interface GossipBody {
+  type: 'gossip';
+  /** The sender's contiguous high-water mark per origin (node index). */
+  v: number[];
+  e?: WireEntry[];
+  want_ack?: true;
+  relay?: true;
+  [field: string]: unknown;
+}
+
+export interface GossipPort {
+  send(dest: string, body: GossipBody): void;
+  now(): number;
+  setTimer(delayMs: number, fn: () => void): Timer;
+  log?(line: string): void;
+}
+
+/** Counters for tests and tuning; not part of the protocol. */
+export interface GossipStats {
+  sent: number;
+  retries: number;
+  standaloneAcks: number;
+  relayed: number;
+  failovers: number;
+  malformed: number;
+}
+
+type LinkKind = 'immediate' | 'batched' | 'patient';
+
+interface Link {
+  readonly peer: number;
+  /** Only this node's own entries (else every origin's). */
+  readonly ownOnly: boolean;
+  readonly kind: LinkKind;
+  readonly batchMs: number;
+  readonly patienceMs: number;
+  /** Send an owed acknowledgement with every flush, even with no entries. */
+  readonly eagerAck: boolean;
+  /** Per origin: everything up to here was sent or is known to be held by the peer. */
+  readonly sentUpTo: number[];
+  /** Entries that filled a hole below `sentUpTo` after the pointer passed them. */
+  late: Array<[number, number]>;
+  /** Oldest time since which the peer has not acknowledged what we sent, or null. */
+  unackedSinceMs: number | null;
+  nextRetryAtMs: number;
+  retryMs: number;
+  /** After a retry and until progress, ordinary flushes skip this link. */
+  retrying: boolean;
+}
+
+interface Failover {
+  /** Index of the fall-back hub relaying for us (may be ourselves). */
+  via: number;
+  /** Own entries up to here have been handed to a relay. */
+  relayedUpTo: number;
+  lastSentMs: number;
+  lastHeardMs: number;
+}
+
+export class Gossip {
+  readonly #opts: BroadcastOptions;
+  readonly #port: GossipPort;
+  readonly #ids: readonly string[];
+  readonly #index = new Map<string, number>();
+  readonly #me: number;
+  readonly #n: number;
+  readonly #store: MessageStore;
+  /** Per peer: the highest vector it has reported (a lower bound of what it holds). */
+  readonly #known: number[][];
+  /** Per peer: since when we owe it our vector, or null. */
+  readonly #ackOwedSinceMs: Array<number | null>;
+  readonly #links = new Map<number, Link>();
+  readonly #immediateDirty = new Set<Link>();
+  readonly #hubs: number[];
+  readonly #batchTimers = new Map<number, Timer>();
+  #tickTimer: Timer | null = null;
+  #stopped = false;
+
+  #failover: Failover | null = null;
+  /** Fall-back hub side: leaves relaying through us, and when we last heard from each. */
+  readonly #relayClients = new Map<number, number>();
+  readonly #relayLog: Array<[number, number]> = [];
+  readonly #relayLogged = new Set<string>();
+  readonly #relayPos = new Map<number, number>();
+
+  readonly stats: GossipStats = { sent: 0, retries: 0, standaloneAcks: 0, relayed: 0, failovers: 0, malformed: 0 };
+
+  constructor(opts: BroadcastOptions, nodeIds: readonly string[], me: string, port: GossipPort) {
+    this.#opts = opts;
+    this.#port = port;
+    this.#ids = nodeIds.slice();
+    this.#ids.forEach((id, i) => this.#index.set(id, i));
+    const meIndex = this.#index.get(me);
+    if (meIndex === undefined) throw new Error(`node id ${me} is not among node_ids ${JSON.stringify(nodeIds)}`);
+    this.#me = meIndex;
+    this.#n = this.#ids.length;
+    this.#store = new MessageStore(this.#n);
+    this.#known = Array.from({ length: this.#n }, () => new Array<number>(this.#n).fill(0));
+    this.#ackOwedSinceMs = new Array<number | null>(this.#n).fill(null);
+    this.#hubs = Array.from({ length: Math.min(opts.hubCount, this.#n) }, (_, i) => i);
+    this.#buildLinks();
+  }
+
+  get primaryHub(): string {
+    return this.#ids[0]!;
+  }
+
+  /** Values held, each once. */
+  read(): unknown[] {
+    return this.#store.values();
+  }
+
+  /** This node's knowledge vector (for tests). */
+  vector(): number[] {
+    return this.#store.vector();
+  }
+
+  /** Whether this node is currently relaying through a fall-back hub (for tests). */
+  get failingOver(): boolean {
+    return this.#failover !== null;
+  }
+
+  /** A client's broadcast: file it and start it on its way. Duplicates cost nothing. */
+  broadcast(value: unknown): void {
+    if (this.#stopped) return;
+    const now = this.#port.now();
+    const seq = this.#store.originate(this.#me, value, now);
+    if (seq === null) return;
+    if (this.#opts.overlay === 'direct') {
+      const entry: WireEntry = [this.#me, seq, value];
+      for (let p = 0; p < this.#n; p++) {
+        if (p === this.#me) continue;
+        const link = this.#links.get(p);
+        if (link !== undefined && link.ownOnly) this.#immediateDirty.add(link);
+        else this.#send(p, { type: 'gossip', v: this.#store.vector(), e: [entry] });
+      }
+    } else if (this.#me === 0) {
+      this.#scheduleBatch(this.#opts.hubBatchMs);
+    } else {
+      this.#wake(this.#links.get(0)!);
+    }
+    this.#afterEvent();
+  }
+
+  /** A gossip message from peer `src`. Malformed input is counted and ignored. */
+  receive(src: string, body: unknown): void {
+    if (this.#stopped) return;
+    const q = this.#index.get(src);
+    if (q === undefined || q === this.#me) return;
+    const msg = this.#check(body);
+    if (msg === null) {
+      this.stats.malformed++;
+      this.#port.log?.(`ignoring malformed gossip from ${src}: ${JSON.stringify(body).slice(0, 200)}`);
+      return;
+    }
+    const now = this.#port.now();
+
+    let learnt = false;
+    for (const [o, s, value] of msg.e ?? []) {
+      if (!this.#store.add(o, s, value, now)) continue;
+      learnt = true;
+      for (const link of this.#links.values()) {
+        if (link.peer === q || link.peer === o || (link.ownOnly && o !== this.#me)) continue;
+        if (s <= link.sentUpTo[o]!) link.late.push([o, s]);
+      }
+    }
+
+    const known = this.#known[q]!;
+    let progressed = false;
+    for (let o = 0; o < this.#n; o++) {
+      const reported = msg.v[o]!;
+      if (reported > known[o]!) {
+        known[o] = reported;
+        progressed = true;
+      }
+    }
+    const link = this.#links.get(q);
+    if (link !== undefined) this.#onAck(link, progressed, now);
+
+    if (this.#failover !== null && this.#failover.via === q) this.#failover.lastHeardMs = now;
+    if (msg.want_ack && (msg.e?.length ?? 0) > 0) this.#owe(q, now);
+    if (learnt && this.#opts.overlay === 'direct' && this.#me !== 0) this.#owe(0, now);
+    if (msg.relay) this.#acceptRelay(q, msg.e ?? [], now);
+
+    if (learnt) {
+      if (this.#opts.overlay === 'star' && this.#me === 0) this.#scheduleBatch(this.#opts.hubBatchMs);
+      for (const l of this.#links.values()) if (l.late.length > 0) this.#wake(l);
+    }
+    this.#afterEvent();
+  }
+
+  /** Cancels every timer; the engine ignores input afterwards. */
+  stop(): void {
+    this.#stopped = true;
+    this.#tickTimer?.cancel();
+    this.#tickTimer = null;
+    for (const t of this.#batchTimers.values()) t.cancel();
+    this.#batchTimers.clear();
+  }
+
+  // ---- links -------------------------------------------------------------
+
+  #buildLinks(): void {
+    if (this.#n === 1) return;
+    const o = this.#opts;
+    const make = (peer: number, ownOnly: boolean, kind: LinkKind, batchMs: number, patienceMs: number, eagerAck: boolean): void => {
+      this.#links.set(peer, {
+        peer, ownOnly, kind, batchMs, patienceMs, eagerAck,
+        sentUpTo: new Array<number>(this.#n).fill(0),
+        late: [], unackedSinceMs: null, nextRetryAtMs: 0, retryMs: o.retryMs, retrying: false,
+      });
+    };
+    if (this.#me === 0) {
+      for (let p = 1; p < this.#n; p++) {
+        if (o.overlay === 'direct') make(p, false, 'patient', 0, o.repairDelayMs, false);
+        else make(p, false, 'batched', o.hubBatchMs, 0, true);
+      }
+    } else if (o.overlay === 'direct') {
+      make(0, true, 'immediate', 0, 0, false);
+    } else {
+      make(0, true, o.leafBatchMs > 0 ? 'batched' : 'immediate', o.leafBatchMs, 0, false);
+    }
+  }
+
+  /** Marks a link as having something to send, per its kind. */
+  #wake(link: Link): void {
+    if (link.kind === 'immediate') this.#immediateDirty.add(link);
+    else if (link.kind === 'batched') this.#scheduleBatch(link.batchMs);
+    // Patient links are flushed by the housekeeping tick.
+  }
+
+  #scheduleBatch(batchMs: number): void {
+    if (this.#batchTimers.has(batchMs)) return;
+    // Phase-aligned, so a steady stream of arrivals is flushed on a fixed beat.
+    const delayMs = batchMs - (this.#port.now() % batchMs);
+    this.#batchTimers.set(batchMs, this.#port.setTimer(delayMs, () => this.#onBatch(batchMs)));
+  }
+
+  #onBatch(batchMs: number): void {
+    this.#batchTimers.delete(batchMs);
+    if (this.#stopped) return;
+    let more = false;
+    for (const link of this.#links.values()) {
+      if (link.kind !== 'batched' || link.batchMs !== batchMs) continue;
+      this.#flush(link, false);
+      if (!link.retrying && this.#hasPending(link)) more = true;
+    }
+    if (batchMs === this.#opts.hubBatchMs && this.#flushRelay()) more = true;
+    if (more) this.#scheduleBatch(batchMs);
+    this.#afterEvent();
+  }
+
+  /** Entries the link would send now, and the pointers it would move to. */
+  #collect(link: Link, now: number): WireEntry[] {
+    const out: WireEntry[] = [];
+    const cap = this.#opts.maxEntriesPerMessage;
+    const known = this.#known[link.peer]!;
+    const late = link.late;
+    link.late = [];
+    for (let i = 0; i < late.length; i++) {
+      const [o, s] = late[i]!;
+      if (out.length >= cap) {
+        link.late.push(...late.slice(i));
+        break;
+      }
+      const entry = this.#store.get(o, s);
+      if (entry !== undefined && known[o]! < s) out.push([o, s, entry.value]);
+    }
+    for (let o = 0; o < this.#n && out.length < cap; o++) {
+      if (o === link.peer || (link.ownOnly && o !== this.#me)) continue;
+      let s = link.sentUpTo[o]!;
+      const max = this.#store.max(o);
+      while (s < max && out.length < cap) {
+        const entry = this.#store.get(o, s + 1);
+        if (entry !== undefined) {
+          if (link.patienceMs > 0 && now - entry.heldAtMs < link.patienceMs) break;
+          out.push([o, s + 1, entry.value]);
+        }
+        // A hole here is skipped: when it fills, `late` carries it.
+        s++;
+      }
+      link.sentUpTo[o] = s;
+    }
+    return out;
+  }
+
+  #hasPending(link: Link): boolean {
+    if (link.late.length > 0) return true;
+    for (let o = 0; o < this.#n; o++) {
+      if (o === link.peer || (link.ownOnly && o !== this.#me)) continue;
+      if (link.sentUpTo[o]! < this.#store.max(o)) return true;
+    }
+    return false;
+  }
+
+  /** Sends what the link owes its peer. `retry` forces a send even while retrying. */
+  #flush(link: Link, retry: boolean): void {
+    if (link.retrying && !retry) return;
+    const now = this.#port.now();
+    const entries = this.#collect(link, now);
+    const oweAck = link.eagerAck && this.#ackOwedSinceMs[link.peer] !== null;
+    if (entries.length === 0 && !oweAck) return;
+    const body: GossipBody = { type: 'gossip', v: this.#store.vector() };
+    if (entries.length > 0) {
+      body.e = entries;
+      body.want_ack = true;
+      if (link.unackedSinceMs === null) {
+        link.unackedSinceMs = now;
+        link.nextRetryAtMs = now + link.retryMs;
+      }
+    }
+    this.#send(link.peer, body);
+  }
+
+  /** The peer's vector grew (or arrived): settle what it acknowledges. */
+  #onAck(link: Link, progressed: boolean, now: number): void {
+    const known = this.#known[link.peer]!;
+    let acked = true;
+    for (let o = 0; o < this.#n; o++) {
+      if (o === link.peer || (link.ownOnly && o !== this.#me)) continue;
+      if (known[o]! > link.sentUpTo[o]!) link.sentUpTo[o] = known[o]!;
+      // Entries above our own hole cannot be acknowledged contiguously yet; don't wait for them.
+      if (known[o]! < Math.min(link.sentUpTo[o]!, this.#store.have(o))) acked = false;
+    }
+    if (acked) {
+      link.unackedSinceMs = null;
+      link.retrying = false;
+      link.retryMs = this.#opts.retryMs;
+      if (this.#hasPending(link)) this.#wake(link);
+    } else if (progressed) {
+      link.unackedSinceMs = now;
+      link.nextRetryAtMs = now + this.#opts.retryMs;
+      link.retryMs = this.#opts.retryMs;
+      if (link.retrying) {
+        link.retrying = false;
+        this.#wake(link);
+      }
+    }
+  }
+
+  /** Go back to the peer's acknowledged marks and send everything it lacks again. */
+  #retry(link: Link, now: number): void {
+    const known = this.#known[link.peer]!;
+    for (let o = 0; o < this.#n; o++) link.sentUpTo[o] = Math.max(0, known[o]!);
+    link.late = [];
+    if (!this.#hasPending(link)) {
+      link.unackedSinceMs = null;
+      link.retrying = false;
+      return;
+    }
+    this.stats.retries++;
+    link.retrying = true;
+    link.unackedSinceMs ??= now;
+    this.#flush(link, true);
+    link.retryMs = Math.min(2 * link.retryMs, this.#opts.retryMaxMs);
+    link.nextRetryAtMs = now + link.retryMs;
+  }
+
+  // ---- acknowledgements --------------------------------------------------
+
+  #owe(peer: number, now: number): void {
+    if (this.#ackOwedSinceMs[peer] === null) this.#ackOwedSinceMs[peer] = now;
+  }
+
+  #send(peer: number, body: GossipBody): void {
+    // Every message carries our vector, so it settles whatever we owed this peer.
+    this.#ackOwedSinceMs[peer] = null;
+    this.stats.sent++;
+    this.#port.send(this.#ids[peer]!, body);
+  }
+
+  // ---- fall-back relay (star) --------------------------------------------
+
+  /** Leaf side: called from the tick. */
+  #checkFailover(now: number): void {
+    if (this.#opts.overlay !== 'star' || this.#me === 0 || this.#hubs.length < 2) return;
+    const link = this.#links.get(0)!;
+    if (this.#failover === null) {
+      if (link.unackedSinceMs === null || now - link.unackedSinceMs < this.#opts.failoverMs) return;
+      this.stats.failovers++;
+      this.#failover = { via: this.#hubs[1]!, relayedUpTo: this.#known[0]![this.#me]!, lastSentMs: -Infinity, lastHeardMs: now };
+    } else if (link.unackedSinceMs === null) {
+      this.#failover = null;
+      return;
+    }
+    const f = this.#failover;
+    if (f.via !== this.#me && now - f.lastHeardMs > 2 * this.#opts.failoverMs && this.#hubs.length > 2) {
+      // The fall-back is silent too: try the next one.
+      const pos = this.#hubs.indexOf(f.via);
+      f.via = this.#hubs[pos + 1 < this.#hubs.length ? pos + 1 : 1]!;
+      f.relayedUpTo = this.#known[0]![this.#me]!;
+      f.lastHeardMs = now;
+    }
+    this.#relayOwn(now);
+  }
+
+  /** Hands own entries the primary has not acknowledged to the fall-back hub. */
+  #relayOwn(now: number): void {
+    const f = this.#failover;
+    if (f === null) return;
+    const from = Math.max(f.relayedUpTo, this.#known[0]![this.#me]!);
+    const upTo = this.#store.max(this.#me);
+    const entries: WireEntry[] = [];
+    for (let s = from + 1; s <= upTo && entries.length < this.#opts.maxEntriesPerMessage; s++) {
+      entries.push([this.#me, s, this.#store.get(this.#me, s)!.value]);
+    }
+    f.relayedUpTo = from + entries.length;
+    if (f.via === this.#me) {
+      if (entries.length > 0) this.#appendRelay(entries);
+      return;
+    }
+    // An empty relay message now and then keeps us on the fall-back's list.
+    if (entries.length === 0 && now - f.lastSentMs < this.#opts.failoverMs / 2) return;
+    f.lastSentMs = now;
+    const body: GossipBody = { type: 'gossip', v: this.#store.vector(), relay: true };
+    if (entries.length > 0) body.e = entries;
+    this.#send(f.via, body);
+  }
+
+  /** Fall-back hub side: a leaf cut off from the primary hands us entries. */
+  #acceptRelay(q: number, entries: readonly WireEntry[], now: number): void {
+    if (!this.#relayClients.has(q)) this.#relayPos.set(q, 0);
+    this.#relayClients.set(q, now);
+    if (entries.length > 0) this.#appendRelay(entries);
+  }
+
+  #appendRelay(entries: readonly WireEntry[]): void {
+    for (const [o, s] of entries) {
+      const key = `${o}:${s}`;
+      if (this.#relayLogged.has(key)) continue;
+      this.#relayLogged.add(key);
+      this.#relayLog.push([o, s]);
+    }
+    this.#scheduleBatch(this.#opts.hubBatchMs);
+  }
+
+  /** Sends relayed entries to each active relay client. Returns true if called again is useful. */
+  #flushRelay(): boolean {
+    if (this.#relayClients.size === 0) return false;
+    const now = this.#port.now();
+    const cap = this.#opts.maxEntriesPerMessage;
+    let more = false;
+    for (const [q, heardMs] of this.#relayClients) {
+      if (now - heardMs > 3 * this.#opts.failoverMs) {
+        this.#relayClients.delete(q);
+        this.#relayPos.delete(q);
+        continue;
+      }
+      let pos = this.#relayPos.get(q) ?? this.#relayLog.length;
+      const known = this.#known[q]!;
+      const entries: WireEntry[] = [];
+      while (pos < this.#relayLog.length && entries.length < cap) {
+        const [o, s] = this.#relayLog[pos++]!;
+        if (o !== q && known[o]! < s) entries.push([o, s, this.#store.get(o, s)!.value]);
+      }
+      this.#relayPos.set(q, pos);
+      if (pos < this.#relayLog.length) more = true;
+      if (entries.length === 0) continue;
+      this.stats.relayed += entries.length;
+      this.#send(q, { type: 'gossip', v: this.#store.vector(), e: entries });
+    }
+    return more;
+  }
+
+  // ---- housekeeping ------------------------------------------------------
+
+  #afterEvent(): void {
+    if (this.#failover !== null) this.#relayOwn(this.#port.now());
+    for (const link of this.#immediateDirty) this.#flush(link, false);
+    this.#immediateDirty.clear();
+    this.#ensureTick();
+  }
+
+  #ensureTick(): void {
+    if (this.#tickTimer !== null || this.#stopped || !this.#needsTick()) return;
+    this.#tickTimer = this.#port.setTimer(this.#opts.tickMs, () => {
+      this.#tickTimer = null;
+      this.#tick();
+    });
+  }
+
+  #needsTick(): boolean {
+    if (this.#failover !== null || this.#relayClients.size > 0) return true;
+    if (this.#ackOwedSinceMs.some((t) => t !== null)) return true;
+    for (const link of this.#links.values()) {
+      if (link.unackedSinceMs !== null) return true;
+      if (link.kind === 'patient' && this.#hasPending(link)) return true;
+    }
+    return false;
+  }
+
+  #tick(): void {
+    if (this.#stopped) return;
+    const now = this.#port.now();
+    for (const link of this.#links.values()) {
+      if (link.unackedSinceMs !== null && now >= link.nextRetryAtMs) this.#retry(link, now);
+      else if (link.kind === 'patient') this.#flush(link, false);
+    }
+    for (let p = 0; p < this.#n; p++) {
+      const since = this.#ackOwedSinceMs[p];
+      if (since !== null && since !== undefined && now - since >= this.#opts.ackDelayMs) {
+        this.stats.standaloneAcks++;
+        this.#send(p, { type: 'gossip', v: this.#store.vector() });
+      }
+    }
+    this.#checkFailover(now);
+    if (this.#relayClients.size > 0) this.#scheduleBatch(this.#opts.hubBatchMs);
+    this.#afterEvent();
+  }
+
+  // ---- input validation --------------------------------------------------
+
+  #check(body: unknown): GossipBody | null {
+    if (typeof body !== 'object' || body === null) return null;
+    const b = body as Record<string, unknown>;
+    const v = b['v'];
+    if (!Array.isArray(v) || v.length !== this.#n) return null;
+    for (const x of v) if (!Number.isSafeInteger(x) || (x as number) < 0) return null;
+    const e = b['e'];
+    if (e !== undefined) {
+      if (!Array.isArray(e)) return null;
+      for (const item of e) {
+        if (!Array.isArray(item) || item.length !== 3) return null;
+        const [o, s] = item as unknown[];
+        if (!Number.isInteger(o) || (o as number) < 0 || (o as number) >= this.#n) return null;
+        if (!Number.isSafeInteger(s) || (s as number) < 1) return null;
+      }
+    }
+    return body as GossipBody;
+  }
+}

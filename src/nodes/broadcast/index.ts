@@ -1,0 +1,53 @@
+/**
+ * The broadcast node (`bin/eddy-broadcast`): Maelstrom's broadcast workload
+ * (`topology`, `broadcast`, `read`) on eddy's node library, with the
+ * inter-server protocol of gossip.ts. This module owns only the client-facing
+ * edge: validating requests, answering them at once, and handing
+ * everything else to the `Gossip` engine once `init` has named the cluster.
+ *
+ * The offered topology is acknowledged and ignored: the profile's overlay
+ * (direct fan-out or a hub star) is cheaper and more robust than a grid.
+ * Options come from the arguments after `--` (see options.ts); a bad one
+ * stops the node before it reads anything, with a message naming the flag.
+ */
+
+import { Node, RPCError, type NodeEnv } from '../../node/index.js';
+import { Gossip } from './gossip.js';
+import { parseOptions, type BroadcastOptions } from './options.js';
+
+export { parseOptions, profileOptions, OptionsError, PROFILES, type BroadcastOptions, type Profile } from './options.js';
+export { Gossip, type GossipBody, type GossipPort } from './gossip.js';
+
+export function createNode(env: NodeEnv, options?: BroadcastOptions): Node {
+  const opts = options ?? parseOptions(env.args);
+  const node = new Node({ transport: env.transport, clock: env.clock, random: env.random });
+  let gossip: Gossip | null = null;
+
+  node.onInit(() => {
+    gossip = new Gossip(opts, node.nodeIds, node.nodeId, {
+      send: (dest, body) => node.send(dest, body),
+      now: () => node.clock.now(),
+      setTimer: (delayMs, fn) => node.after(delayMs, fn),
+      log: (line) => node.log(line),
+    });
+  });
+
+  const engine = (type: string): Gossip => {
+    if (gossip === null) throw RPCError.temporarilyUnavailable(`${type} before init`);
+    return gossip;
+  };
+
+  node.on('topology', () => ({ type: 'topology_ok' }));
+  node.on('broadcast', (req) => {
+    if (!('message' in req.body)) {
+      throw RPCError.malformedRequest('broadcast: expected field message (any JSON value), got nothing');
+    }
+    engine('broadcast').broadcast(req.body.message);
+    return { type: 'broadcast_ok' };
+  });
+  node.on('read', () => ({ type: 'read_ok', messages: engine('read').read() }));
+  node.on('gossip', (req) => {
+    gossip?.receive(req.src, req.body);
+  });
+  return node;
+}
