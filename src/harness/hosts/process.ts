@@ -1,0 +1,263 @@
+/**
+ * Runs each server node as a child process, as Maelstrom's
+ * `maelstrom.process` does: the network writes the node's messages to its
+ * stdin, each stdout line is a message from it, each stderr line is a log
+ * line. A node that stops reading stdin only stalls its own deliveries
+ * (`deliver` returns a promise until the pipe drains), a node that dies is
+ * reported through `onExit` (never as an exception in the harness), and no
+ * child outlives the harness: every live child is killed when this process
+ * exits or is told to stop by a signal.
+ *
+ * Like Maelstrom, the binary is resolved against the current directory (not
+ * looked up on PATH) and nodes run in the system's temporary directory unless
+ * told otherwise.
+ */
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { ExitInfo, HostedNode, NodeHandlers, NodeHost } from '../host.js';
+import { LineSplitter, LineTail } from './lines.js';
+
+export interface ProcessHostOptions {
+  /** Working directory of every node. @default os.tmpdir() (Maelstrom uses java.io.tmpdir) */
+  cwd?: string;
+  /** Environment of every node. @default process.env */
+  env?: NodeJS.ProcessEnv;
+  /** How many stdout and stderr lines to keep for `ExitInfo`. @default 32 (Maelstrom's debug buffer) */
+  tailLines?: number;
+  /** Longest stdout or stderr line accepted, in characters; longer ones are reported and skipped. @default 67108864 (64 Mi) */
+  maxLineChars?: number;
+  /** After a node exits, how long to wait for its pipes to close before reporting the exit anyway (a grandchild may hold them open). @default 1000 */
+  pipeCloseWaitMs?: number;
+}
+
+export class ProcessHost implements NodeHost {
+  /** The binary's canonical path. */
+  readonly bin: string;
+  readonly args: readonly string[];
+  readonly #opts: Required<Omit<ProcessHostOptions, 'env'>> & { env: NodeJS.ProcessEnv };
+
+  /** Throws, naming the binary, if it does not exist or cannot be executed. */
+  constructor(bin: string, args: readonly string[] = [], opts: ProcessHostOptions = {}) {
+    this.bin = resolveBinary(bin);
+    this.args = [...args];
+    this.#opts = {
+      cwd: opts.cwd ?? os.tmpdir(),
+      env: opts.env ?? process.env,
+      tailLines: opts.tailLines ?? 32,
+      maxLineChars: opts.maxLineChars ?? 64 * 1024 * 1024,
+      pipeCloseWaitMs: opts.pipeCloseWaitMs ?? 1000,
+    };
+  }
+
+  start(id: string, handlers: NodeHandlers): HostedNode {
+    return new ProcessNode(id, this.bin, this.args, this.#opts, handlers);
+  }
+}
+
+/** Resolves `bin` as Maelstrom does (against the current directory) and checks it can be run. */
+function resolveBinary(bin: string): string {
+  if (bin === '') throw new Error('the node binary is an empty string; expected a path to an executable');
+  const abs = path.resolve(bin);
+  let real: string;
+  try {
+    real = fs.realpathSync(abs);
+  } catch {
+    const hint = bin.includes('/') ? '' : ' (eddy, like Maelstrom, resolves the binary against the current directory, not PATH)';
+    throw new Error(`cannot run node binary ${JSON.stringify(bin)}: ${abs} does not exist${hint}`);
+  }
+  const st = fs.statSync(real);
+  if (!st.isFile()) throw new Error(`cannot run node binary ${JSON.stringify(bin)}: ${real} is not a file`);
+  try {
+    fs.accessSync(real, fs.constants.X_OK);
+  } catch {
+    throw new Error(`cannot run node binary ${JSON.stringify(bin)}: ${real} is not executable (try chmod +x)`);
+  }
+  return real;
+}
+
+// Every child still running, so that none outlives the harness.
+const liveChildren = new Set<ChildProcess>();
+let exitHooksInstalled = false;
+
+function killAll(): void {
+  for (const child of liveChildren) {
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+  liveChildren.clear();
+}
+
+function installExitHooks(): void {
+  if (exitHooksInstalled) return;
+  exitHooksInstalled = true;
+  process.on('exit', killAll);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    const onSignal = (): void => {
+      killAll();
+      // If nobody else handles this signal, keep its usual meaning: die of it.
+      if (process.listenerCount(sig) === 1) {
+        process.removeListener(sig, onSignal);
+        process.kill(process.pid, sig);
+      }
+    };
+    process.on(sig, onSignal);
+  }
+}
+
+/** Number of node processes this harness has running (for tests and shutdown checks). */
+export function liveProcessCount(): number {
+  return liveChildren.size;
+}
+
+/** Kills every node process at once (SIGKILL). */
+export function killAllProcesses(): void {
+  killAll();
+}
+
+class ProcessNode implements HostedNode {
+  readonly #id: string;
+  readonly #child: ChildProcess;
+  readonly #handlers: NodeHandlers;
+  readonly #stdoutTail: LineTail;
+  readonly #stderrTail: LineTail;
+  readonly #pipeCloseWaitMs: number;
+  #exit: ExitInfo | null = null;
+  #exitWaiters: ((info: ExitInfo) => void)[] = [];
+  #drain: Promise<void> | null = null;
+  #resolveDrain: (() => void) | null = null;
+  #stopping = false;
+  #exitCode: number | null = null;
+  #exitSignal: string | null = null;
+
+  constructor(id: string, bin: string, args: readonly string[], opts: Required<Omit<ProcessHostOptions, 'env'>> & { env: NodeJS.ProcessEnv }, handlers: NodeHandlers) {
+    this.#id = id;
+    this.#handlers = handlers;
+    this.#stdoutTail = new LineTail(opts.tailLines);
+    this.#stderrTail = new LineTail(opts.tailLines);
+    this.#pipeCloseWaitMs = opts.pipeCloseWaitMs;
+    installExitHooks();
+
+    const child = spawn(bin, args, { cwd: opts.cwd, env: opts.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.#child = child;
+    if (child.pid !== undefined) liveChildren.add(child);
+
+    const tooLong = (stream: string) => (start: string) =>
+      this.#problem(`node ${id} wrote a ${stream} line longer than ${opts.maxLineChars} characters; it was skipped: ${JSON.stringify(start + '…')}`);
+    const out = new LineSplitter(
+      (line) => {
+        this.#stdoutTail.push(line);
+        handlers.onLine(line);
+      },
+      { maxLineChars: opts.maxLineChars, onTooLong: tooLong('stdout') },
+    );
+    const err = new LineSplitter(
+      (line) => {
+        this.#stderrTail.push(line);
+        handlers.onStderr(line);
+      },
+      { maxLineChars: opts.maxLineChars, onTooLong: tooLong('stderr') },
+    );
+    child.stdout!.setEncoding('utf8');
+    child.stderr!.setEncoding('utf8');
+    child.stdout!.on('data', (chunk: string) => out.push(chunk));
+    child.stderr!.on('data', (chunk: string) => err.push(chunk));
+    child.stdout!.on('end', () => out.end());
+    child.stderr!.on('end', () => err.end());
+    // A node that exits or closes stdin makes our writes fail with EPIPE;
+    // that is reported through onExit, not as a harness crash.
+    child.stdin!.on('error', () => this.#releaseDrain());
+    child.stdin!.on('close', () => this.#releaseDrain());
+    child.stdout!.on('error', () => {});
+    child.stderr!.on('error', () => {});
+
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      if (child.pid === undefined || e.syscall?.startsWith('spawn')) {
+        this.#report({ error: `cannot run node binary ${bin}: ${e.code ?? e.message}` });
+      }
+    });
+    child.on('exit', (code, signal) => {
+      this.#exitCode = code;
+      this.#exitSignal = signal;
+      liveChildren.delete(child);
+      // stdout/stderr may still hold lines; 'close' reports once they are read.
+      setTimeout(() => {
+        child.stdout!.destroy();
+        child.stderr!.destroy();
+        this.#report({});
+      }, this.#pipeCloseWaitMs).unref();
+    });
+    child.on('close', (code, signal) => {
+      if (this.#exitCode === null && this.#exitSignal === null) {
+        this.#exitCode = code;
+        this.#exitSignal = signal;
+      }
+      liveChildren.delete(child);
+      this.#report({});
+    });
+  }
+
+  deliver(line: string): void | Promise<void> {
+    const stdin = this.#child.stdin!;
+    if (this.#exit !== null || !stdin.writable) return;
+    if (stdin.write(line + '\n')) return;
+    if (this.#drain === null) {
+      this.#drain = new Promise<void>((resolve) => {
+        this.#resolveDrain = resolve;
+      });
+      stdin.once('drain', () => this.#releaseDrain());
+    }
+    return this.#drain;
+  }
+
+  stop(graceMs: number): Promise<ExitInfo> {
+    if (this.#exit !== null) return Promise.resolve(this.#exit);
+    const done = new Promise<ExitInfo>((resolve) => this.#exitWaiters.push(resolve));
+    if (this.#stopping) return done;
+    this.#stopping = true;
+    this.#child.stdin!.end();
+    const escalate = (signal: NodeJS.Signals, next: () => void) =>
+      setTimeout(() => {
+        if (this.#exit !== null || this.#exitCode !== null || this.#exitSignal !== null) return;
+        this.#child.kill(signal);
+        next();
+      }, graceMs).unref();
+    escalate('SIGTERM', () => escalate('SIGKILL', () => {}));
+    return done;
+  }
+
+  #releaseDrain(): void {
+    const r = this.#resolveDrain;
+    this.#drain = null;
+    this.#resolveDrain = null;
+    r?.();
+  }
+
+  #problem(message: string): void {
+    if (this.#handlers.onError !== undefined) this.#handlers.onError(message);
+    else this.#handlers.onStderr(`[eddy] ${message}`);
+  }
+
+  #report(extra: { error?: string }): void {
+    if (this.#exit !== null) return;
+    const info: ExitInfo = {
+      code: this.#exitCode,
+      signal: this.#exitSignal,
+      stderrTail: this.#stderrTail.lines(),
+      stdoutTail: this.#stdoutTail.lines(),
+      stopped: this.#stopping,
+    };
+    if (extra.error !== undefined) info.error = extra.error;
+    this.#exit = info;
+    liveChildren.delete(this.#child);
+    this.#releaseDrain();
+    this.#handlers.onExit(info);
+    for (const w of this.#exitWaiters) w(info);
+    this.#exitWaiters = [];
+  }
+}
