@@ -8,7 +8,7 @@
  * 3 the run could not be carried out, 4 bad command line.
  */
 import { testCommand } from './test.js';
-import { EXIT_USAGE, type Command, type CliIO } from './command.js';
+import { EXIT_RUN_FAILED, EXIT_USAGE, type Command, type CliIO } from './command.js';
 
 export type { Command, CliIO } from './command.js';
 
@@ -42,5 +42,11 @@ export async function main(argv: readonly string[], io: CliIO = { stdout: proces
     io.stderr.write(`Unknown command "${name}"; eddy knows ${Object.keys(COMMANDS).join(', ')} (see eddy --help).\n`);
     return EXIT_USAGE;
   }
-  return command.run(rest, io);
+  try {
+    return await command.run(rest, io);
+  } catch (e) {
+    // A bug in eddy, not in the node under test; still never exit 1, which means "invalid".
+    io.stderr.write(`eddy failed unexpectedly: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    return EXIT_RUN_FAILED;
+  }
 }

@@ -54,20 +54,24 @@ export const testCommand: Command = {
       io.stderr.write(binProblem + '\n');
       return EXIT_RUN_FAILED;
     }
-    const bin = path.resolve(options.bin);
+    let host: ProcessHost;
+    try {
+      // Nodes run in the system's temporary directory, as under Maelstrom.
+      host = new ProcessHost(options.bin, options.args);
+    } catch (e) {
+      io.stderr.write(`${e instanceof Error ? e.message : String(e)}.\n`);
+      return EXIT_RUN_FAILED;
+    }
 
-    // Ctrl-C stops the run cleanly: nodes are stopped and everything recorded is written.
+    // Ctrl-C stops the run cleanly: nodes are stopped and everything recorded
+    // is written. (A persistent listener, so the process host's own SIGINT
+    // hook sees that someone handles the signal and does not re-raise it.)
     const interrupt = new AbortController();
     const onSigint = (): void => interrupt.abort();
-    process.once('SIGINT', onSigint);
+    process.on('SIGINT', onSigint);
     let outcome: RunOutcome;
     try {
-      outcome = await runTest(options, {
-        clock: new RealClock(),
-        host: new ProcessHost(bin, options.args, { cwd: process.cwd(), env: process.env }),
-        out: io.stderr,
-        signal: interrupt.signal,
-      });
+      outcome = await runTest(options, { clock: new RealClock(), host, out: io.stderr, signal: interrupt.signal });
     } finally {
       process.removeListener('SIGINT', onSigint);
     }

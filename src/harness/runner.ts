@@ -90,7 +90,7 @@ const LINE_QUOTE_CHARS = 200;
 /** Runs one test. Never throws for anything a node does; throws only for harness bugs and a store it cannot write. */
 export async function runTest(options: TestOptions, deps: RunDeps): Promise<RunOutcome> {
   validateOptions(options);
-  const seed = options.seed ?? randomInt(0, 2 ** 48);
+  const seed = options.seed ?? randomInt(0, 2 ** 48 - 1);
   const run = new Run({ ...options, seed }, deps, seed);
   return run.execute();
 }
@@ -216,6 +216,8 @@ class Run {
           if (this.#o.logStderr) this.#note(`${id} stderr: ${line}`);
         },
         onExit: (info) => this.#nodeExit(id, info),
+        // e.g. a stdout line over the host's size limit, which the host discards.
+        onError: (sentence) => this.#warn(`host:${id}:${sentence.slice(0, 60)}`, sentence),
       });
       this.#hosted.set(id, hosted);
       this.#net.addEndpoint(id, (_msg, line) => hosted.deliver(line));
@@ -246,7 +248,12 @@ class Run {
 
   #nodeExit(id: string, info: ExitInfo): void {
     if (this.#stopping) return;
-    const how = info.signal !== null ? `was killed by signal ${info.signal}` : `exited with code ${info.code}`;
+    const how =
+      info.error !== undefined
+        ? `could not be run (${info.error})`
+        : info.signal !== null
+          ? `was killed by signal ${info.signal}`
+          : `exited with code ${info.code}`;
     const when = this.#phase === 'starting' || this.#phase === 'init' ? 'before the test started' : `during the ${this.#phase} phase`;
     const tail = info.stderrTail.length > 0 ? info.stderrTail : this.#stderrTail.get(id) ?? [];
     const stderr = tail.length > 0 ? ` Its last stderr lines:\n  ${tail.slice(-10).join('\n  ')}` : ' It wrote nothing to stderr.';
