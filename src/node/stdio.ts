@@ -16,6 +16,9 @@
 import type { Readable, Writable } from 'node:stream';
 import type { LineHandlers, Transport } from './transport.js';
 
+/** Output is written at least this often (in characters) even within one event-loop turn. */
+const BATCH_BYTES_MAX = 64 * 1024;
+
 export interface StdioTransportOptions {
   /** Where messages come from. @default process.stdin */
   input?: Readable;
@@ -34,8 +37,9 @@ export class StdioTransport implements Transport {
   #partial = '';
   #inputEnded = false;
 
-  /** Output lines not yet handed to the output stream. */
+  /** Output lines not yet handed to the output stream, and their size (in UTF-16 units, close enough). */
   #pending: string[] = [];
+  #pendingBytes = 0;
   #flushScheduled: NodeJS.Immediate | undefined;
   /** True while input is paused because the output stream's buffer is full. */
   #congested = false;
@@ -68,7 +72,13 @@ export class StdioTransport implements Transport {
   write(line: string): void {
     if (this.#outputBroken) return;
     this.#pending.push(line);
-    if (this.#flushScheduled === undefined) this.#flushScheduled = setImmediate(this.#writeBatch);
+    this.#pendingBytes += line.length + 1;
+    // Input that arrives within one event-loop turn (several reads in one
+    // poll phase, or a fast in-process producer) must not pile up replies
+    // until the turn ends: a full batch goes out at once, so that a full
+    // output buffer pauses input early.
+    if (this.#pendingBytes >= BATCH_BYTES_MAX) this.#writeBatch();
+    else if (this.#flushScheduled === undefined) this.#flushScheduled = setImmediate(this.#writeBatch);
   }
 
   log(line: string): void {
@@ -77,19 +87,14 @@ export class StdioTransport implements Transport {
   }
 
   flush(): Promise<void> {
-    if (this.#flushScheduled !== undefined) {
-      clearImmediate(this.#flushScheduled);
-      this.#writeBatch();
-    }
+    this.#writeBatch();
     if (this.#inFlight === 0 || this.#outputBroken) return Promise.resolve();
     return new Promise((resolve) => this.#flushWaiters.push(resolve));
   }
 
-  /** Output lines queued or buffered by the output stream, for tests of back-pressure. */
+  /** Output queued here or buffered by the output stream: what back-pressure keeps bounded. */
   get pendingOutputBytes(): number {
-    let queued = 0;
-    for (const line of this.#pending) queued += line.length + 1;
-    return queued + this.#output.writableLength;
+    return this.#pendingBytes + this.#output.writableLength;
   }
 
   readonly #onData = (chunk: string): void => {
@@ -125,10 +130,14 @@ export class StdioTransport implements Transport {
   };
 
   readonly #writeBatch = (): void => {
-    this.#flushScheduled = undefined;
+    if (this.#flushScheduled !== undefined) {
+      clearImmediate(this.#flushScheduled);
+      this.#flushScheduled = undefined;
+    }
     const lines = this.#pending;
     if (lines.length === 0 || this.#outputBroken) return;
     this.#pending = [];
+    this.#pendingBytes = 0;
     this.#inFlight++;
     const ok = this.#output.write(lines.join('\n') + '\n', this.#onWritten);
     if (!ok && !this.#congested) {
@@ -153,6 +162,7 @@ export class StdioTransport implements Transport {
     if (this.#outputBroken) return;
     this.#outputBroken = true;
     this.#pending = [];
+    this.#pendingBytes = 0;
     this.log(`stdout error, dropping further output: ${err.message}`);
     if (this.#congested) this.#onDrain();
     this.#wakeFlushWaiters();
