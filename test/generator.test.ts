@@ -221,3 +221,17 @@ test('bad options are rejected with the field and value in the message', () => {
   assert.throws(() => new OpGenerator(options({ timeLimitMs: 0 })), /timeLimitMs.*0/);
   assert.throws(() => new NemesisSchedule(new Rng(1), 0), /interval.*0/);
 });
+
+test('every worker busy: the generator still offers the nemesis operation at its due time', () => {
+  const nemesis = new NemesisSchedule(new Rng(2), 1);
+  const gen = new OpGenerator(options({ workerCount: 1, timeLimitMs: 60_000, nemesis }));
+  const kinds = [gen.poll(0, () => true).kind, gen.poll(0, () => true).kind].sort();
+  assert.deepEqual(kinds, ['nemesis', 'op']);
+  const due = nemesis.dueMs(0);
+  assert.ok(due > 0 && due < 2000);
+  assert.equal(nemesis.nextF, 'stop-partition');
+  assert.deepEqual(gen.poll(0, () => false), { kind: 'wait', untilMs: due });
+  assert.deepEqual(gen.poll(due, () => false), { kind: 'nemesis', f: 'stop-partition', value: null });
+  // The nemesis itself busy too: nothing to offer until someone frees up.
+  assert.deepEqual(gen.poll(due, () => false, false), { kind: 'wait', untilMs: null });
+});

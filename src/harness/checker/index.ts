@@ -161,7 +161,9 @@ export function checkExceptions(history: readonly Op[]): ExceptionsResult {
     const exception = (op as Op & { exception?: unknown }).exception;
     if (op.type !== 'info' || exception === undefined || exception === null) continue;
     const cls = exceptionClass(exception);
-    groups.set(cls, [...(groups.get(cls) ?? []), op]);
+    const group = groups.get(cls);
+    if (group === undefined) groups.set(cls, [op]);
+    else group.push(op);
   }
   if (groups.size === 0) return { 'valid?': true };
   const exceptions = [...groups.entries()]
