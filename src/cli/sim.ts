@@ -1,0 +1,256 @@
+/**
+ * `eddy sim`: the `eddy test` harness on virtual time, with nodes built
+ * in-process from a node module (`--node MODULE`, eddy's own broadcast or
+ * echo node by default). Takes every `eddy test` flag (parsed by the same
+ * parser), plus `--seeds K` to sweep seeds and print a summary with the
+ * command that replays each failing seed.
+ *
+ * Exit codes as for `eddy test`; for a sweep, the worst of its runs (a run
+ * that could not be carried out, then invalid, then unknown, then valid).
+ */
+import { randomInt } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fromExports, loadNodeModule, type NodeModule } from '../harness/hosts/inproc.js';
+import { FLAGS, OptionError, parseTestArgs, type TestOptions } from '../harness/options.js';
+import { formatSeedLine, formatSummary, simulate, summarise, sweep } from '../harness/sim.js';
+import { EXIT_RUN_FAILED, EXIT_USAGE, type CliIO, type Command } from './command.js';
+
+/** The most seeds one sweep may run (a typo like --seeds 1000000 should not run for a day). */
+const MAX_SEEDS = 100_000;
+
+const SIM_FLAGS: readonly { flag: string; arg?: string; help: string }[] = [
+  { flag: 'node', arg: 'MODULE', help: 'JS module exporting createNode(env). Default: eddy\'s broadcast (or echo) node.' },
+  { flag: 'seed', arg: 'N', help: 'Seed of the run (or the first seed with --seeds). Default: random, printed.' },
+  { flag: 'seeds', arg: 'K', help: 'Run K seeds (1..K, or from --seed) and print a summary.' },
+  { flag: 'keep-all', help: 'With --seeds, keep the run directories of valid seeds too (default: failing only).' },
+];
+
+function usage(): string {
+  const row = (f: { flag: string; short?: string; arg?: string; help: string }): string =>
+    `  ${`${f.short ? `-${f.short}, ` : '    '}--${f.flag}${f.arg ? ` ${f.arg}` : ''}`.padEnd(40)} ${f.help}`;
+  const shared = FLAGS.filter((f) => f.flag !== 'bin' && f.flag !== 'seed' && f.flag !== 'help');
+  return `Usage: eddy sim -w broadcast [--node MODULE] [eddy test flags] [--seed N | --seeds K] [-- node args]
+
+Runs the eddy test harness on virtual time, with every node built in this
+process by MODULE's createNode(env) (a .js/.mjs file; compile TypeScript
+first). The same seed and flags give byte-identical history.jsonl,
+journal.jsonl and results.json. Results go to STORE/<workload>/<time>/.
+
+Simulation flags:
+${SIM_FLAGS.map(row).join('\n')}
+
+Flags shared with eddy test:
+${shared.map(row).join('\n')}
+${row({ flag: 'help', short: 'h', help: 'Show this help.' })}
+
+Exit codes: 0 valid, 1 invalid, 2 unknown, 3 the run could not be carried out,
+4 bad command line. With --seeds: the worst seed's (3, then 1, then 2, then 0).`;
+}
+
+interface SimArgs {
+  options: TestOptions;
+  /** The --node value, or null for eddy's own node. */
+  nodePath: string | null;
+  seeds: number | null;
+  keepAll: boolean;
+  help: boolean;
+}
+
+/**
+ * Parses `eddy sim` arguments: takes out the simulation's own flags and
+ * hands the rest to `eddy test`'s parser, so that every shared flag means
+ * exactly the same. Throws OptionError with one sentence.
+ */
+export function parseSimArgs(argv: readonly string[]): SimArgs {
+  const dashDash = argv.indexOf('--');
+  const own = dashDash === -1 ? argv.slice() : argv.slice(0, dashDash);
+  const nodeArgs = dashDash === -1 ? [] : argv.slice(dashDash);
+  let nodePath: string | null = null;
+  let seedsText: string | null = null;
+  let keepAll = false;
+  const rest: string[] = [];
+  for (let i = 0; i < own.length; i++) {
+    const a = own[i]!;
+    const take = (flag: string): string | null => {
+      if (a === `--${flag}`) {
+        const v = own[i + 1];
+        if (v === undefined || v.startsWith('--')) throw new OptionError(`--${flag} expects a value, but none was given`);
+        i++;
+        return v;
+      }
+      if (a.startsWith(`--${flag}=`)) return a.slice(flag.length + 3);
+      return null;
+    };
+    const node = take('node');
+    if (node !== null) {
+      if (node === '') throw new OptionError('--node expects the path of a JS module exporting createNode, got ""');
+      nodePath = node;
+      continue;
+    }
+    const seeds = take('seeds');
+    if (seeds !== null) {
+      seedsText = seeds;
+      continue;
+    }
+    if (a === '--keep-all') {
+      keepAll = true;
+      continue;
+    }
+    if (a === '--bin' || a.startsWith('--bin=')) {
+      throw new OptionError('--bin is for eddy test (a program run as processes); eddy sim builds nodes in-process from a module: use --node MODULE');
+    }
+    rest.push(a);
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    return { options: parseTestArgs(['--help']).options, nodePath, seeds: null, keepAll, help: true };
+  }
+  let seeds: number | null = null;
+  if (seedsText !== null) {
+    const k = Number(seedsText);
+    if (!/^\d+$/.test(seedsText) || k < 1 || k > MAX_SEEDS) {
+      throw new OptionError(`--seeds expects a whole number of seeds from 1 to ${MAX_SEEDS}, got "${seedsText}"`);
+    }
+    seeds = k;
+  }
+  const { options } = parseTestArgs([...rest, '--bin', nodePath ?? 'in-process', ...nodeArgs]);
+  return { options, nodePath, seeds, keepAll, help: false };
+}
+
+/** eddy's own node for a workload, from the compiled tree this file is part of. */
+async function builtinModule(workload: string): Promise<NodeModule> {
+  const rel = workload === 'echo' ? '../nodes/echo.js' : '../nodes/broadcast/index.js';
+  const name = workload === 'echo' ? 'eddy-echo' : 'eddy-broadcast';
+  const mod = (await import(new URL(rel, import.meta.url).href)) as Record<string, unknown>;
+  return fromExports(name, mod);
+}
+
+/** Quotes one argument for a POSIX shell when it needs it. */
+function shellQuote(a: string): string {
+  return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The command that replays one seed of a sweep: the sweep's arguments without --seeds/--seed/--keep-all, plus --seed N. */
+export function replayCommand(argv: readonly string[], seed: number): string {
+  const dashDash = argv.indexOf('--');
+  const own = dashDash === -1 ? argv.slice() : argv.slice(0, dashDash);
+  const after = dashDash === -1 ? [] : argv.slice(dashDash);
+  const kept: string[] = [];
+  for (let i = 0; i < own.length; i++) {
+    const a = own[i]!;
+    if (a === '--seeds' || a === '--seed') {
+      i++;
+      continue;
+    }
+    if (a.startsWith('--seeds=') || a.startsWith('--seed=') || a === '--keep-all') continue;
+    kept.push(a);
+  }
+  return ['eddy', 'sim', ...kept, '--seed', String(seed), ...after].map(shellQuote).join(' ');
+}
+
+export const simCommand: Command = {
+  summary: 'Simulate a node module on virtual time: seeded, replayable, fast (--seeds K sweeps).',
+  async run(argv, io) {
+    let args: SimArgs;
+    try {
+      args = parseSimArgs(argv);
+    } catch (e) {
+      if (e instanceof OptionError) {
+        io.stderr.write(`${e.message}.\n`.replace(/\.\.\n$/, '.\n'));
+        return EXIT_USAGE;
+      }
+      throw e;
+    }
+    if (args.help) {
+      io.stdout.write(usage() + '\n');
+      return 0;
+    }
+    let module: NodeModule;
+    try {
+      module = args.nodePath === null ? await builtinModule(args.options.workload) : await loadNodeModule(args.nodePath);
+    } catch (e) {
+      io.stderr.write(`${e instanceof Error ? e.message : String(e)}.\n`.replace(/\.\.\n$/, '.\n'));
+      return EXIT_RUN_FAILED;
+    }
+    const options: TestOptions = { ...args.options, bin: module.name };
+
+    const interrupt = new AbortController();
+    const onSigint = (): void => interrupt.abort();
+    process.on('SIGINT', onSigint);
+    try {
+      if (args.seeds === null) return await single(options, module, io, interrupt.signal);
+      return await many(options, module, args, argv, io, interrupt.signal);
+    } finally {
+      process.removeListener('SIGINT', onSigint);
+    }
+  },
+};
+
+async function single(options: TestOptions, module: NodeModule, io: CliIO, signal: AbortSignal): Promise<number> {
+  const seed = options.seed ?? randomInt(0, 2 ** 31);
+  const t0 = performance.now();
+  const outcome = await simulate({ ...options, seed }, { module, out: io.stderr, signal });
+  const wallS = (performance.now() - t0) / 1000;
+  const r = outcome.results;
+  io.stdout.write(JSON.stringify(r, null, 2) + '\n\n');
+  if (outcome.error !== null) {
+    io.stdout.write(`The run could not be carried out: ${outcome.error}\n`);
+  } else {
+    const v = r['valid?'];
+    io.stdout.write((v === true ? 'Everything looks good! ヽ(‘ー`)ノ' : v === false ? 'Analysis invalid! (ﾉಥ益ಥ）ﾉ ┻━┻' : 'Errors occurred during analysis, but no anomalies found. ಠ~ಠ') + '\n');
+  }
+  const simulatedS = lastOpSeconds(outcome.history);
+  const speed = simulatedS > 0 && wallS > 0 ? `, ${(simulatedS / wallS).toFixed(0)}x real time` : '';
+  io.stdout.write(`Simulated ${simulatedS.toFixed(1)} s in ${wallS.toFixed(2)} s of wall time${speed}.\n`);
+  io.stdout.write(`Results are in ${outcome.dir} (also ${path.join(options.store, 'latest')}); seed ${outcome.seed} (replay with --seed ${outcome.seed}).\n`);
+  return outcome.exitCode;
+}
+
+async function many(options: TestOptions, module: NodeModule, args: SimArgs, argv: readonly string[], io: CliIO, signal: AbortSignal): Promise<number> {
+  const firstSeed = options.seed ?? 1;
+  const count = args.seeds!;
+  io.stderr.write(`Simulating ${options.workload} with ${module.name}, seeds ${firstSeed}..${firstSeed + count - 1}\n`);
+  const t0 = performance.now();
+  const figures = await sweep({
+    options,
+    firstSeed,
+    count,
+    module,
+    signal,
+    keepValid: args.keepAll,
+    removeDir: (dir) => removeRunDir(options.store, dir),
+    onSeed: (f, i) => io.stderr.write(`[${i + 1}/${count}] ${formatSeedLine(f)}\n`),
+  });
+  const wallS = (performance.now() - t0) / 1000;
+  const s = summarise(figures);
+  io.stdout.write(`\nSummary of ${s.runs} seeds (${wallS.toFixed(1)} s of wall time):\n`);
+  io.stdout.write(formatSummary(s).join('\n') + '\n');
+  if (s.failingSeeds.length > 0) {
+    io.stdout.write(`\nFailing seeds (replay one with the command shown):\n`);
+    for (const f of figures.filter((x) => x.exitCode !== 0)) {
+      io.stdout.write(`  seed ${f.seed} (exit ${f.exitCode}, ${f.dir}):\n    ${replayCommand(argv, f.seed)}\n`);
+    }
+  } else if (!args.keepAll && s.runs > 0) {
+    io.stdout.write(`\nEvery seed was valid; their run directories were removed (keep them with --keep-all).\n`);
+  }
+  if (figures.length < count) io.stdout.write(`Interrupted after ${figures.length} of ${count} seeds.\n`);
+  return figures.length < count && s.exitCode === 0 ? EXIT_RUN_FAILED : s.exitCode;
+}
+
+/** Deletes a valid seed's run directory, but only one inside the store. */
+function removeRunDir(store: string, dir: string): void {
+  const root = path.resolve(store);
+  const abs = path.resolve(dir);
+  if (!abs.startsWith(root + path.sep)) return;
+  fs.rmSync(abs, { recursive: true, force: true });
+}
+
+function lastOpSeconds(history: readonly { time: number }[]): number {
+  return history.length === 0 ? 0 : history[history.length - 1]!.time / 1e9;
+}
+
+/** `eddy sim` as a plain function: runs with process stdout/stderr and returns the exit code. */
+export async function runSim(argv: string[]): Promise<number> {
+  return simCommand.run(argv, { stdout: process.stdout, stderr: process.stderr });
+}
+

@@ -1,0 +1,194 @@
+/**
+ * Runs server nodes inside the harness's own process, for `eddy sim`: each
+ * node is built by a node module's `createNode(env)` on a `MemoryTransport`,
+ * the run's shared clock (a `VirtualClock` in simulation) and a seeded
+ * random stream of its own, so that a whole cluster is a pure function of
+ * the seed. The runner sees the same `NodeHost` interface as with child
+ * processes: lines in, stdout lines / log lines / exit out.
+ *
+ * What a node does wrong inside a handler is the node library's business
+ * (it answers with a crash error and keeps serving). What stops a node from
+ * existing at all — a module without `createNode`, a factory that throws —
+ * is reported naming the module, so the user knows which file to fix.
+ */
+
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Clock, Timer } from '../../node/clock.js';
+import { MemoryTransport } from '../../node/memory.js';
+import type { NodeEnv } from '../../node/node.js';
+import type { ExitInfo, HostedNode, NodeHandlers, NodeHost } from '../host.js';
+import { Rng } from '../rng.js';
+
+/** What `createNode` must return: something that runs until its input ends. */
+export interface RunnableNode {
+  run(): Promise<void>;
+}
+
+/** A node module as the simulator uses it. */
+export interface NodeModule {
+  /** Where it came from, for messages (a path or a name). */
+  readonly name: string;
+  createNode(env: NodeEnv): RunnableNode;
+}
+
+export interface InProcHostOptions {
+  /** The module that builds each node. */
+  module: NodeModule;
+  /** The run's clock; every node shares it. */
+  clock: Clock;
+  /** The run's seed: node `id` draws its randomness from `Rng(seed).fork('nodes').fork(id)`. */
+  seed: number;
+  /** Arguments for every node (`NodeEnv.args`, what follows `--`). @default [] */
+  args?: readonly string[];
+  /** How many stderr lines to keep for `ExitInfo`. @default 32 (as the process host) */
+  tailLines?: number;
+}
+
+export class InProcHost implements NodeHost {
+  readonly #o: Required<InProcHostOptions>;
+  readonly #nodeRngs: Rng;
+
+  constructor(options: InProcHostOptions) {
+    this.#o = { args: [], tailLines: 32, ...options };
+    this.#nodeRngs = new Rng(options.seed).fork('nodes');
+  }
+
+  start(id: string, handlers: NodeHandlers): HostedNode {
+    return new InProcNode(id, this.#o, this.#nodeRngs.fork(id), handlers);
+  }
+}
+
+class InProcNode implements HostedNode {
+  readonly #clock: Clock;
+  readonly #handlers: NodeHandlers;
+  readonly #transport = new MemoryTransport();
+  readonly #stderrTail: string[] = [];
+  readonly #tailLines: number;
+  /** Settles once with how the node ended. */
+  readonly #exited: Promise<ExitInfo>;
+  #resolveExit!: (info: ExitInfo) => void;
+  #exit: ExitInfo | null = null;
+  #stopRequested = false;
+
+  constructor(id: string, o: Required<InProcHostOptions>, rng: Rng, handlers: NodeHandlers) {
+    this.#clock = o.clock;
+    this.#handlers = handlers;
+    this.#tailLines = o.tailLines;
+    this.#exited = new Promise<ExitInfo>((resolve) => (this.#resolveExit = resolve));
+    this.#transport.onOutput((line) => {
+      if (this.#exit === null) handlers.onLine(line);
+    });
+    this.#transport.onLog((line) => {
+      this.#stderrTail.push(line);
+      if (this.#stderrTail.length > this.#tailLines) this.#stderrTail.shift();
+      handlers.onStderr(line);
+    });
+
+    let node: RunnableNode;
+    try {
+      node = o.module.createNode({ transport: this.#transport, clock: o.clock, args: [...o.args], random: () => rng.float() });
+      if (node === null || typeof node !== 'object' || typeof node.run !== 'function') {
+        throw new TypeError(`it returned ${describe(node)}, expected a Node (an object with a run() method)`);
+      }
+    } catch (e) {
+      // The runner learns of it the way it learns of a process that would not
+      // start: an exit, reported after start() has returned.
+      const reason = `createNode of ${o.module.name} threw for node ${id}: ${e instanceof Error ? e.message : String(e)}`;
+      this.#clock.setTimer(0, () => this.#ended({ code: null, signal: null, error: reason }));
+      return;
+    }
+    let running: Promise<void>;
+    try {
+      running = node.run();
+    } catch (e) {
+      running = Promise.reject(e);
+    }
+    running.then(
+      () => this.#ended({ code: 0, signal: null }),
+      (e: unknown) => {
+        this.#handlers.onStderr(`node ${id} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+        this.#ended({ code: 1, signal: null });
+      },
+    );
+  }
+
+  deliver(line: string): void {
+    if (this.#exit !== null || this.#transport.ended) return;
+    this.#transport.inject(line);
+  }
+
+  /**
+   * Ends the node's input (what closing stdin is to a process) and waits up
+   * to `graceMs` of the run's clock for it to finish. A node that never
+   * finishes is abandoned (there is nothing to kill in-process) and reported
+   * as killed, as the process host would.
+   */
+  stop(graceMs: number): Promise<ExitInfo> {
+    if (!this.#stopRequested) {
+      this.#stopRequested = true;
+      this.#transport.end();
+      if (this.#exit === null) {
+        const timer: Timer = this.#clock.setTimer(graceMs, () => this.#ended({ code: null, signal: 'SIGKILL' }));
+        void this.#exited.then(() => timer.cancel());
+      }
+    }
+    return this.#exited;
+  }
+
+  #ended(how: { code: number | null; signal: string | null; error?: string }): void {
+    if (this.#exit !== null) return;
+    const info: ExitInfo = { ...how, stderrTail: this.#stderrTail.slice(), stopped: this.#stopRequested };
+    if (how.error === undefined) delete info.error;
+    this.#exit = info;
+    this.#resolveExit(info);
+    this.#handlers.onExit(info);
+  }
+}
+
+/**
+ * Loads a node module from a file: `.js`/`.mjs` (and `.cjs`) are imported as
+ * they are; a `.ts` file is refused with a message saying how to compile it,
+ * since eddy has no TypeScript loader of its own. Throws one sentence naming
+ * the file when it cannot be loaded or has no `createNode`.
+ */
+export async function loadNodeModule(file: string): Promise<NodeModule> {
+  const ext = path.extname(file);
+  if (ext === '.ts' || ext === '.mts' || ext === '.cts') {
+    const js = file.replace(/\.([mc]?)ts$/, '.$1js');
+    throw new Error(
+      `--node ${file} is TypeScript, which eddy sim cannot load directly; compile it first (e.g. npx tsc, then --node ${path.join('dist', js)}) and pass the .js file`,
+    );
+  }
+  const abs = path.resolve(file);
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' && (e as Error).message.includes(abs)) {
+      throw new Error(`--node ${file}: no such module (looked for ${abs})`);
+    }
+    throw new Error(`--node ${file} could not be loaded: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return fromExports(file, mod);
+}
+
+/** Checks a module's exports for `createNode` (or a default export that has it). */
+export function fromExports(name: string, mod: Record<string, unknown>): NodeModule {
+  const fallback = mod['default'] as Record<string, unknown> | undefined;
+  const createNode = mod['createNode'] ?? (typeof fallback === 'object' && fallback !== null ? fallback['createNode'] : undefined);
+  if (typeof createNode !== 'function') {
+    const names = Object.keys(mod);
+    throw new Error(
+      `--node ${name} does not export a createNode function (it exports ${names.length > 0 ? names.join(', ') : 'nothing'}); a node module must export createNode(env: NodeEnv): Node`,
+    );
+  }
+  return { name, createNode: createNode as NodeModule['createNode'] };
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v === 'object') return `an object without run() (keys: ${Object.keys(v as object).slice(0, 5).join(', ') || 'none'})`;
+  return String(typeof v);
+}

@@ -1,0 +1,225 @@
+/**
+ * Deterministic simulation: the `eddy test` harness (runner, network,
+ * generator, nemesis, checker, store — the very same code) driven by a
+ * `VirtualClock` with nodes built in-process by `InProcHost`. A run is a
+ * pure function of its options and seed, so a failing seed replays exactly,
+ * and a 30-second test takes a fraction of a second.
+ *
+ * This module owns driving one simulated run (`simulate`), sweeping a range
+ * of seeds (`sweep`), and the figures a sweep reports (`summarise`). Wall
+ * time is measured here only to report speed; it never reaches a run's
+ * files.
+ */
+import { VirtualClock } from '../node/clock.js';
+import { InProcHost, type NodeModule } from './hosts/inproc.js';
+import type { TestOptions } from './options.js';
+import type { ProgressOutput } from './progress.js';
+import { runTest, EXIT_RUN_FAILED, type RunOutcome } from './runner.js';
+
+export interface SimDeps {
+  /** Builds each node. */
+  module: NodeModule;
+  /** Progress and notices; nothing is printed when absent. */
+  out?: ProgressOutput;
+  /** Names the run's directory (wall-clock time by default; never inside any file). */
+  startedAt?: Date;
+  /** Aborting it stops the run cleanly (Ctrl-C). */
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs one test on virtual time. `options.seed` must be set: a simulation
+ * without a seed could not be replayed.
+ */
+export async function simulate(options: TestOptions, deps: SimDeps): Promise<RunOutcome> {
+  if (options.seed === null) throw new Error('simulate: options.seed must be set, so that the run can be replayed');
+  const clock = new VirtualClock();
+  const host = new InProcHost({ module: deps.module, clock, seed: options.seed, args: options.args });
+  let done = false;
+  const outcome = runTest(options, {
+    clock,
+    host,
+    out: deps.out,
+    startedAt: deps.startedAt ?? new Date(),
+    signal: deps.signal,
+    stopGraceMs: 1000,
+  }).finally(() => {
+    done = true;
+  });
+  // The clock runs until the run is over. When it has nothing scheduled the
+  // run is waiting on real I/O (closing its files), so let the event loop turn.
+  while (!done) {
+    await clock.run({ stop: () => done, yieldEvery: 20_000 });
+    if (!done) await new Promise<void>((r) => setImmediate(r));
+  }
+  return outcome;
+}
+
+/** The figures of one run that a sweep compares. */
+export interface SeedFigures {
+  seed: number;
+  exitCode: number;
+  valid: unknown;
+  /** null when the run stopped before the checker ran. */
+  lostCount: number | null;
+  /** Server-to-server messages per client operation ("net" -> "stats" -> "servers"). */
+  msgsPerOp: number | null;
+  stableLatencyMedianMs: number | null;
+  stableLatencyMaxMs: number | null;
+  /** One sentence, when the run could not be carried out. */
+  error: string | null;
+  dir: string;
+  /** Wall time of the run, for speed reports only. */
+  wallMs: number;
+}
+
+/** Pulls the compared figures out of a run's results. */
+export function figuresOf(outcome: RunOutcome, wallMs: number): SeedFigures {
+  const r = outcome.results;
+  const workload = record(r['workload']);
+  const servers = record(record(record(r['net'])?.['stats'])?.['servers']);
+  const stable = record(workload?.['stable-latencies']);
+  return {
+    seed: outcome.seed,
+    exitCode: outcome.exitCode,
+    valid: r['valid?'],
+    lostCount: num(workload?.['lost-count']),
+    msgsPerOp: num(servers?.['msgs-per-op']),
+    stableLatencyMedianMs: num(stable?.['0.5']),
+    stableLatencyMaxMs: num(stable?.['1']),
+    error: outcome.error,
+    dir: outcome.dir,
+    wallMs,
+  };
+}
+
+/**
+ * The exit code of a sweep: the worst of its runs, where a run that could
+ * not be carried out (3) is worst, then invalid (1), then unknown (2), then
+ * valid (0).
+ */
+export function worstExitCode(codes: readonly number[]): number {
+  const rank = (c: number): number => (c === EXIT_RUN_FAILED ? 3 : c === 1 ? 2 : c === 2 ? 1 : c === 0 ? 0 : 4);
+  let worst = 0;
+  for (const c of codes) if (rank(c) > rank(worst)) worst = c;
+  return worst;
+}
+
+export interface SweepOptions {
+  /** The run's options; `seed` is replaced by each seed in turn. */
+  options: TestOptions;
+  /** First seed. @default 1 */
+  firstSeed: number;
+  /** How many seeds. */
+  count: number;
+  module: NodeModule;
+  /** Called after each seed (the CLI prints a line). */
+  onSeed?(figures: SeedFigures, index: number): void;
+  /** Keep the run directory of a valid seed, or delete it to save space. @default false */
+  keepValid?: boolean;
+  /** Wall-clock time source for speed figures. @default performance.now */
+  wallNow?: () => number;
+  signal?: AbortSignal;
+  /** Removes a run directory (when keepValid is false). */
+  removeDir?(dir: string): void;
+}
+
+/** Runs seeds `firstSeed .. firstSeed + count - 1`, one after another. */
+export async function sweep(o: SweepOptions): Promise<SeedFigures[]> {
+  const wallNow = o.wallNow ?? (() => performance.now());
+  const all: SeedFigures[] = [];
+  for (let i = 0; i < o.count; i++) {
+    if (o.signal?.aborted) break;
+    const seed = o.firstSeed + i;
+    const t0 = wallNow();
+    const outcome = await simulate({ ...o.options, seed, quiet: true }, { module: o.module, signal: o.signal });
+    const figures = figuresOf(outcome, wallNow() - t0);
+    if (figures.exitCode === 0 && !o.keepValid) o.removeDir?.(outcome.dir);
+    all.push(figures);
+    o.onSeed?.(figures, i);
+  }
+  return all;
+}
+
+/** min / median / max of the numbers present, or null when there are none. */
+export interface Spread {
+  min: number;
+  median: number;
+  max: number;
+}
+
+export function spread(xs: readonly (number | null)[]): Spread | null {
+  const v = xs.filter((x): x is number => x !== null && Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return null;
+  const mid = v.length >> 1;
+  const median = v.length % 2 === 1 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
+  return { min: v[0]!, median, max: v[v.length - 1]! };
+}
+
+export interface SweepSummary {
+  runs: number;
+  valid: number;
+  invalid: number;
+  unknown: number;
+  failed: number;
+  lostTotal: number;
+  msgsPerOp: Spread | null;
+  stableLatencyMedianMs: Spread | null;
+  stableLatencyMaxMs: Spread | null;
+  /** Seeds whose verdict was not valid, in order. */
+  failingSeeds: number[];
+  exitCode: number;
+}
+
+export function summarise(figures: readonly SeedFigures[]): SweepSummary {
+  return {
+    runs: figures.length,
+    valid: figures.filter((f) => f.exitCode === 0).length,
+    invalid: figures.filter((f) => f.exitCode === 1).length,
+    unknown: figures.filter((f) => f.exitCode === 2).length,
+    failed: figures.filter((f) => f.exitCode === EXIT_RUN_FAILED).length,
+    lostTotal: figures.reduce((s, f) => s + (f.lostCount ?? 0), 0),
+    msgsPerOp: spread(figures.map((f) => f.msgsPerOp)),
+    stableLatencyMedianMs: spread(figures.map((f) => f.stableLatencyMedianMs)),
+    stableLatencyMaxMs: spread(figures.map((f) => f.stableLatencyMaxMs)),
+    failingSeeds: figures.filter((f) => f.exitCode !== 0).map((f) => f.seed),
+    exitCode: worstExitCode(figures.map((f) => f.exitCode)),
+  };
+}
+
+/** The summary as a small table of text lines. */
+export function formatSummary(s: SweepSummary): string[] {
+  const fmt = (x: Spread | null, digits: number): string =>
+    x === null ? 'n/a' : `${x.min.toFixed(digits)} / ${x.median.toFixed(digits)} / ${x.max.toFixed(digits)}`;
+  const rows: [string, string][] = [
+    ['seeds run', String(s.runs)],
+    ['valid', `${s.valid} of ${s.runs}${s.invalid > 0 ? `, invalid ${s.invalid}` : ''}${s.unknown > 0 ? `, unknown ${s.unknown}` : ''}${s.failed > 0 ? `, run failed ${s.failed}` : ''}`],
+    ['lost (total)', String(s.lostTotal)],
+    ['msgs-per-op (min / median / max)', fmt(s.msgsPerOp, 2)],
+    ['stable latency median, ms (min / median / max)', fmt(s.stableLatencyMedianMs, 0)],
+    ['stable latency max, ms (min / median / max)', fmt(s.stableLatencyMaxMs, 0)],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`);
+}
+
+/** One progress line for a finished seed. */
+export function formatSeedLine(f: SeedFigures): string {
+  const verdict = f.error !== null ? 'run failed' : f.valid === true ? 'valid' : f.valid === false ? 'INVALID' : 'unknown';
+  const parts = [`seed ${f.seed}: ${verdict}`];
+  if (f.lostCount !== null) parts.push(`lost ${f.lostCount}`);
+  if (f.msgsPerOp !== null) parts.push(`msgs-per-op ${f.msgsPerOp.toFixed(2)}`);
+  if (f.stableLatencyMedianMs !== null) parts.push(`stable latency median ${Math.round(f.stableLatencyMedianMs)} ms, max ${Math.round(f.stableLatencyMaxMs ?? 0)} ms`);
+  parts.push(`(${(f.wallMs / 1000).toFixed(2)} s)`);
+  let line = parts.join('  ');
+  if (f.error !== null) line += `\n    ${f.error.split('\n')[0]}`;
+  return line;
+}
+
+function record(v: unknown): Record<string, unknown> | null {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+}
+
+function num(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
