@@ -1,0 +1,173 @@
+/**
+ * Reading a run directory for pictures: `history.jsonl`, `journal.jsonl`,
+ * `results.json`, `test.json`. A run may have been aborted or may still be
+ * going, so every reader here tolerates missing files, unparsable lines and
+ * a truncated last line: it keeps what it can read and never throws.
+ * Records are checked for the fields the pictures use; others are skipped.
+ */
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { JournalEvent, Op } from '../harness/types.js';
+
+/** Reads a JSON file; null when it is missing or not valid JSON. */
+export async function readJsonFile(path: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/** A JSON object as a plain record, or null when it is something else. */
+export function asRecord(value: unknown): Record<string, unknown> | null {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+}
+
+/**
+ * Streams a JSON-lines file, calling `onRecord` for each parsed line until it
+ * returns false or the file ends. Returns whether the end of the file was
+ * reached. A missing file is an empty file.
+ */
+export async function eachJsonLine(path: string, onRecord: (record: unknown) => boolean): Promise<boolean> {
+  let stream;
+  try {
+    stream = createReadStream(path, { encoding: 'utf8' });
+    await new Promise<void>((resolve, reject) => {
+      stream!.once('open', () => resolve());
+      stream!.once('error', reject);
+    });
+  } catch {
+    stream?.destroy();
+    return true;
+  }
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  let reachedEnd = true;
+  try {
+    for await (const line of lines) {
+      if (line.trim() === '') continue;
+      let record: unknown;
+      try {
+        record = JSON.parse(line);
+      } catch {
+        continue; // a truncated last line, or garbage: skip it
+      }
+      if (!onRecord(record)) {
+        reachedEnd = false;
+        break;
+      }
+    }
+  } catch {
+    // A read error part-way: keep what was read.
+  } finally {
+    lines.close();
+    stream.destroy();
+  }
+  return reachedEnd;
+}
+
+const OP_TYPES = new Set(['invoke', 'ok', 'fail', 'info']);
+
+/** The record as an `Op`, or null if it lacks what the pictures need. */
+export function toOp(record: unknown): Op | null {
+  const r = asRecord(record);
+  if (r === null) return null;
+  const { index, time, process, type, f } = r;
+  if (typeof index !== 'number' || typeof time !== 'number' || typeof f !== 'string') return null;
+  if (typeof type !== 'string' || !OP_TYPES.has(type)) return null;
+  if (typeof process !== 'number' && process !== 'nemesis') return null;
+  return r as unknown as Op;
+}
+
+/** The record as a `JournalEvent`, or null if it lacks what the pictures need. */
+export function toJournalEvent(record: unknown): JournalEvent | null {
+  const r = asRecord(record);
+  if (r === null || (r.type !== 'send' && r.type !== 'recv') || typeof r.time !== 'number') return null;
+  const m = asRecord(r.message);
+  if (m === null || typeof m.id !== 'number' || typeof m.src !== 'string' || typeof m.dest !== 'string') return null;
+  const body = asRecord(m.body);
+  if (body === null || typeof body.type !== 'string') return null;
+  return r as unknown as JournalEvent;
+}
+
+/** Reads the whole history; operations that cannot be read are skipped. */
+export async function readHistory(dir: string): Promise<Op[]> {
+  const ops: Op[] = [];
+  await eachJsonLine(join(dir, 'history.jsonl'), (record) => {
+    const op = toOp(record);
+    if (op !== null) ops.push(op);
+    return true;
+  });
+  return ops;
+}
+
+/** The first events of a journal, plus what is known of the sends among them that were not received in the window. */
+export interface JournalWindow {
+  events: JournalEvent[];
+  /** True if the journal has more events than the window holds. */
+  truncated: boolean;
+  /** Ids of window sends that were received after the window ended. */
+  receivedLater: Set<number>;
+  /**
+   * True if every window send was followed to its end: received, or the
+   * journal ended without receiving it (dropped). False if the look-ahead
+   * stopped first; then unreceived sends are only "in flight".
+   */
+  settled: boolean;
+}
+
+/**
+ * Reads the first `limit` journal events (or takes `firstEvents`), then looks
+ * ahead up to `lookAhead` more events for the receipt of window sends that
+ * were not received within the window: only those never received before the
+ * journal ends are dropped messages.
+ */
+export async function readJournalWindow(
+  dir: string,
+  limit: number,
+  lookAhead: number,
+  firstEvents?: readonly JournalEvent[],
+): Promise<JournalWindow> {
+  const path = join(dir, 'journal.jsonl');
+  const events: JournalEvent[] = [];
+  if (firstEvents !== undefined) {
+    for (const ev of firstEvents) {
+      if (events.length >= limit) break;
+      if (toJournalEvent(ev) !== null) events.push(ev);
+    }
+  }
+  const pending = new Set<number>();
+  const receivedLater = new Set<number>();
+  const fromFile = firstEvents === undefined;
+  let seen = 0; // valid events read from the file
+  let truncated = firstEvents !== undefined && firstEvents.length > limit;
+  if (!fromFile) markPending(events, pending);
+  let lookedAhead = 0;
+  const reachedEnd = await eachJsonLine(path, (record) => {
+    const ev = toJournalEvent(record);
+    if (ev === null) return true;
+    seen += 1;
+    if (fromFile && events.length < limit) {
+      events.push(ev);
+      if (events.length === limit) markPending(events, pending);
+      return true;
+    }
+    if (seen <= events.length) return true; // the caller's firstEvents cover these
+    truncated = true;
+    if (pending.size === 0 || lookedAhead >= lookAhead) return false;
+    lookedAhead += 1;
+    if (ev.type === 'recv' && pending.delete(ev.message.id)) receivedLater.add(ev.message.id);
+    return true;
+  });
+  // Without a journal file, the given events are all there is to know.
+  const settled = reachedEnd || pending.size === 0;
+  return { events, truncated, receivedLater, settled };
+}
+
+function markPending(events: readonly JournalEvent[], pending: Set<number>): void {
+  for (const ev of events) {
+    if (ev.type === 'send') pending.add(ev.message.id);
+    else pending.delete(ev.message.id);
+  }
+}
