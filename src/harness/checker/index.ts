@@ -52,7 +52,8 @@ export interface CommonResults {
   exceptions: ExceptionsResult | CheckerError;
   stats: StatsResult | CheckerError;
   availability: AvailabilityResult | CheckerError;
-  net: (NetResult & { 'valid?': true }) | CheckerError;
+  /** Maelstrom's documented layout: `net` → `stats` → `all` / `clients` / `servers`. */
+  net: { 'valid?': true; stats: NetResult } | CheckerError;
 }
 
 export interface BroadcastResults extends CommonResults {
@@ -93,7 +94,7 @@ function compose<W extends { 'valid?': Valid }>(
     exceptions: safe(() => checkExceptions(history)),
     stats: safe(() => checkStats(history)),
     availability: safe(() => checkAvailability(history, availability)),
-    net: safe(() => ({ ...net, 'valid?': true as const })),
+    net: safe(() => ({ 'valid?': true as const, stats: net })),
     workload: safe(workload),
   };
   return { 'valid?': mergeValid(Object.values(parts).map((p) => p['valid?'])), ...parts };
