@@ -84,10 +84,22 @@ describe('eddy test on real processes', { concurrency: 4 }, () => {
   });
 
   test('a node that never answers init: exit 3, "did not respond to init"', async () => {
-    const r = await eddy(['test', '--bin', path.join(FIXTURES, 'never-inits.mjs'), '--node-count', '1', '--init-timeout', '1', ...FAST]);
+    const r = await eddy(['test', '--bin', path.join(FIXTURES, 'never-inits.mjs'), '--node-count', '1', '--init-timeout', '3', ...FAST]);
     assert.equal(r.code, 3, r.stdout + r.stderr);
-    assert.match(r.stdout, /Node n0 did not respond to init within 1 s\./);
+    assert.match(r.stdout, /Node n0 did not respond to init within 3 s\./);
     assert.match(r.stdout, /I will not answer/, 'quotes the last stderr lines');
+  });
+
+  test('a node that stops reading its stdin: no hang; its operations time out and the verdict is invalid', async () => {
+    const r = await eddy(['test', '--bin', path.join(FIXTURES, 'stops-reading.mjs'), '--node-count', '2', ...FAST]);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    const stats = latestResults(r.store)['stats'] as Record<string, Record<string, Record<string, number>>>;
+    assert.equal(stats['by-f']!['read']!['ok-count'], 0);
+  });
+
+  test('replies of several megabytes pass through intact', async () => {
+    const r = await eddy(['test', '--bin', path.join(FIXTURES, 'huge-reply.mjs'), '--node-count', '1', ...FAST, '--', '3000000']);
+    assert.equal(r.code, 0, r.stdout.slice(-2000) + r.stderr);
   });
 
   test('a bad flag: exit 4 and one sentence naming flag and value', async () => {

@@ -209,3 +209,23 @@ test('a broadcast that times out is info: the worker gets process + 5 and a fres
   // A read that times out would be a fail; reads here answer, so they are ok.
   assert.ok(out.history.some((op) => op.f === 'read' && op.type === 'ok'));
 });
+
+test('messages to a node that does not exist and replies nobody waits for are warnings; the run goes on', async () => {
+  const sloppy: Behaviour = (me, msg, emit) => {
+    const t = msg.body.type;
+    if (t === 'init') reply(msg, emit, { type: 'init_ok' });
+    else if (t === 'topology') reply(msg, emit, { type: 'topology_ok' });
+    else if (t === 'broadcast') {
+      emit('n9', { type: 'gossip', message: msg.body['message'] });
+      reply(msg, emit, { type: 'broadcast_ok' });
+      reply(msg, emit, { type: 'broadcast_ok' }); // a duplicate reply: nobody waits for it
+    } else if (t === 'read') reply(msg, emit, { type: 'read_ok', messages: [] });
+    void me;
+  };
+  const out = await runVirtual(options({ timeLimitS: 5, rateHz: 10, recoveryS: 1 }), sloppy);
+  assert.equal(out.error, null);
+  assert.notEqual(out.exitCode, 3);
+  const warnings = out.results['warnings'] as string[];
+  assert.ok(warnings.some((w) => /^Node n\d sent a message from n\d to n9, but n9 is not in the network/.test(w)), warnings.join('\n'));
+  assert.ok(warnings.some((w) => /^Client c\d+ got a message nobody waits for from n\d/.test(w)), warnings.join('\n'));
+});
