@@ -156,6 +156,16 @@ test('after the head, the loop takes the earliest deadline among the messages th
   assert.deepEqual(received.map((r) => [r.atMs, r.id]), [[100, 0], [100, 2], [110, 1], [120, 3]]);
 });
 
+test('like Maelstrom, the loop waits the time left truncated to whole ms', () => {
+  const { clock, received, send } = setup({ latencyMs: 100 });
+  clock.advance(0.5);
+  send('n2', 'n1'); // taken at 0.5, due at 100.5
+  clock.advance(0.2);
+  send('n3', 'n1'); // due at 100.7; taken at 100.5 with 0.2 ms left, which truncates to 0
+  clock.advance(200);
+  assert.deepEqual(received.map((r) => [r.atMs, r.src]), [[100.5, 'n2'], [100.5, 'n3']]);
+});
+
 test('messages with the same deadline go in send order', () => {
   const { clock, received, send } = setup({ latencyMs: 0 });
   for (let i = 0; i < 5; i++) send(i % 2 ? 'n2' : 'n3', 'n1');

@@ -32,7 +32,7 @@ async function readAll(file: string): Promise<JournalEvent[]> {
 
 test('every event added comes back, in order, after close()', async () => {
   const file = tempFile('journal.jsonl');
-  const w = new JournalWriter({ path: file, chunkChars: 1000 });
+  const w = new JournalWriter({ path: file, chunkBytes: 1000 });
   const events = Array.from({ length: 5000 }, (_, i) => event(i));
   for (const ev of events) w.add(ev, i_line(ev));
   await w.close();
@@ -68,7 +68,7 @@ test('only the first keepFirst events stay in memory', async () => {
 test('when the disk falls behind, events are written synchronously and none is lost or reordered', async () => {
   const file = tempFile('journal.jsonl');
   // A tiny backlog limit forces the synchronous path while async writes are in flight.
-  const w = new JournalWriter({ path: file, chunkChars: 2000, maxBacklogBytes: 5000 });
+  const w = new JournalWriter({ path: file, chunkBytes: 2000, maxBacklogBytes: 5000 });
   const events = Array.from({ length: 20_000 }, (_, i) => event(i));
   for (const ev of events) w.add(ev);
   await w.close();

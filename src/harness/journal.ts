@@ -21,8 +21,8 @@ export interface JournalWriterOptions {
   path: string;
   /** How many of the first events to keep in `firstEvents`. @default 10000 */
   keepFirst?: number;
-  /** Size (UTF-16 code units, about bytes) at which buffered events are written out. @default 1048576 (1 MiB) */
-  chunkChars?: number;
+  /** Bytes gathered before they are written out in one call. @default 1048576 (1 MiB) */
+  chunkBytes?: number;
   /** Unwritten data above which `add` writes synchronously instead of queueing more. @default 67108864 (64 MiB) */
   maxBacklogBytes?: number;
   /**
@@ -39,11 +39,15 @@ export class JournalWriter {
   /** The first `keepFirst` events, in order (for the Lamport diagram). Do not mutate. */
   readonly firstEvents: JournalEvent[] = [];
   readonly #keepFirst: number;
-  readonly #chunkChars: number;
+  readonly #chunkBytes: number;
   readonly #maxBacklogBytes: number;
   readonly #flushIntervalMs: number;
   #fd: number;
-  #chunk = '';
+  /** Events are encoded straight into this buffer (no string concatenation to flatten later). */
+  #buf: Buffer;
+  #used = 0;
+  /** Buffers whose writes have completed, for reuse. */
+  readonly #spare: Buffer[] = [];
   /** Byte offset where the next chunk goes: writes carry explicit positions, so an async and a sync write can never interleave wrongly. */
   #pos = 0;
   readonly #pending: { buf: Buffer; pos: number }[] = [];
@@ -59,7 +63,8 @@ export class JournalWriter {
   constructor(opts: JournalWriterOptions) {
     this.path = opts.path;
     this.#keepFirst = opts.keepFirst ?? 10_000;
-    this.#chunkChars = opts.chunkChars ?? 1 << 20;
+    this.#chunkBytes = Math.max(1, opts.chunkBytes ?? 1 << 20);
+    this.#buf = Buffer.allocUnsafe(this.#bufferSize());
     this.#maxBacklogBytes = opts.maxBacklogBytes ?? 64 << 20;
     this.#flushIntervalMs = opts.flushIntervalMs ?? 250;
     try {
@@ -93,8 +98,17 @@ export class JournalWriter {
     this.#count++;
     if (this.firstEvents.length < this.#keepFirst) this.firstEvents.push(ev);
     if (this.#error !== null) return;
-    this.#chunk += `{"type":"${ev.type}","time":${ev.time},"message":${messageLine ?? JSON.stringify(ev.message)}}\n`;
-    if (this.#chunk.length >= this.#chunkChars) {
+    const text = `{"type":"${ev.type}","time":${ev.time},"message":${messageLine ?? JSON.stringify(ev.message)}}\n`;
+    // UTF-8 needs at most 3 bytes per UTF-16 code unit.
+    if (this.#used + 3 * text.length > this.#buf.length) {
+      this.#cut();
+      if (3 * text.length > this.#buf.length) {
+        this.#enqueue(Buffer.from(text, 'utf8'));
+        return;
+      }
+    }
+    this.#used += this.#buf.write(text, this.#used, 'utf8');
+    if (this.#used >= this.#chunkBytes) {
       this.#cut();
     } else if (this.#timer === null) {
       this.#timer = setTimeout(() => {
@@ -133,9 +147,18 @@ export class JournalWriter {
       clearTimeout(this.#timer);
       this.#timer = null;
     }
-    if (this.#chunk === '' || this.#error !== null) return;
-    const buf = Buffer.from(this.#chunk, 'utf8');
-    this.#chunk = '';
+    if (this.#used === 0 || this.#error !== null) return;
+    const buf = this.#buf.subarray(0, this.#used);
+    this.#buf = this.#spare.pop() ?? Buffer.allocUnsafe(this.#bufferSize());
+    this.#used = 0;
+    this.#enqueue(buf);
+  }
+
+  #bufferSize(): number {
+    return this.#chunkBytes + 64 * 1024;
+  }
+
+  #enqueue(buf: Buffer): void {
     const pos = this.#pos;
     this.#pos += buf.length;
     if (this.#pendingBytes + buf.length > this.#maxBacklogBytes) {
@@ -149,6 +172,7 @@ export class JournalWriter {
       } catch (err) {
         this.#fail(err);
       }
+      this.#recycle(buf);
       return;
     }
     this.#pending.push({ buf, pos });
@@ -180,11 +204,18 @@ export class JournalWriter {
         }
         this.#pending.shift();
         this.#pendingBytes -= job.buf.length;
+        this.#recycle(job.buf);
         this.#writing = false;
         this.#next();
       });
     };
     writeFrom(0);
+  }
+
+  /** Keeps a few written buffers for reuse instead of allocating one per chunk. */
+  #recycle(buf: Buffer): void {
+    const size = this.#bufferSize();
+    if (buf.byteOffset === 0 && buf.buffer.byteLength === size && this.#spare.length < 4) this.#spare.push(Buffer.from(buf.buffer, 0, size));
   }
 
   #fail(err: unknown): void {

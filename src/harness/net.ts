@@ -236,14 +236,17 @@ export class Net {
 
     if (ep.state !== LoopState.Idle) {
       heapPush(ep.queue, q);
-    } else if (q.deadlineMs > nowMs) {
+      return msg;
+    }
+    const waitMs = Math.trunc(delayMs);
+    if (waitMs > 0) {
       // An idle loop is blocked in its queue's poll and takes this message at
       // once: the partition check happens now, and the wait begins now.
       if (this.#isDropped(q.msg.src, ep.id)) {
         this.#dropped++;
       } else {
         ep.taken = q;
-        this.#arm(ep, q.deadlineMs, nowMs);
+        this.#arm(ep, nowMs + waitMs, nowMs);
       }
     } else {
       // Due now: run the loop from a timer rather than inside send(), so a
@@ -338,11 +341,18 @@ export class Net {
     return false;
   }
 
-  /** Maelstrom's loop: take the head, check partitions, wait for its deadline, deliver, repeat. */
+  /**
+   * Maelstrom's loop: take the head, check partitions, wait for its
+   * deadline, deliver, repeat. Like Maelstrom (`(Thread/sleep (long dt))`),
+   * the wait is the time left truncated to whole ms, and when it is over the
+   * message is delivered without looking at the clock again; a real clock's
+   * timer firing a fraction early therefore costs no extra round.
+   */
   #pumpMaelstrom(ep: Endpoint): void {
     if (ep.removed) return;
     ep.timer = null;
     ep.state = LoopState.Running;
+    let nowMs = this.#clock.now();
     for (;;) {
       let q = ep.taken;
       if (q === null) {
@@ -355,12 +365,13 @@ export class Net {
           this.#dropped++;
           continue;
         }
-        ep.taken = q = head;
-      }
-      const nowMs = this.#clock.now();
-      if (q.deadlineMs > nowMs) {
-        this.#arm(ep, q.deadlineMs, nowMs);
-        return;
+        const waitMs = Math.trunc(head.deadlineMs - nowMs);
+        if (waitMs > 0) {
+          ep.taken = head;
+          this.#arm(ep, nowMs + waitMs, nowMs);
+          return;
+        }
+        q = head;
       }
       ep.taken = null;
       if (this.#handOver(ep, q, nowMs)) return;
@@ -368,19 +379,24 @@ export class Net {
     }
   }
 
-  /** The idealised loop: deliver each message at its own deadline, checking partitions then. */
+  /**
+   * The idealised loop: deliver each message at its own deadline, checking
+   * partitions then. Messages due by the time the timer was set for count as
+   * due, so a real clock's timer firing a fraction early costs no extra round.
+   */
   #pumpIdeal(ep: Endpoint): void {
     if (ep.removed) return;
     ep.timer = null;
     ep.state = LoopState.Running;
+    const nowMs = this.#clock.now();
+    const dueMs = Math.max(nowMs, ep.timerAtMs);
     for (;;) {
       const q = ep.queue[0];
       if (q === undefined) {
         ep.state = LoopState.Idle;
         return;
       }
-      const nowMs = this.#clock.now();
-      if (q.deadlineMs > nowMs) {
+      if (q.deadlineMs > dueMs) {
         this.#arm(ep, q.deadlineMs, nowMs);
         return;
       }
