@@ -40,6 +40,8 @@ export interface ClusterOptions {
   script?: Array<{ startS: number; endS: number; isolate: string[] }>;
   /** Values to broadcast instead of 0, 1, 2, ... (cycled, for non-integer tests). */
   values?: (i: number) => unknown;
+  /** Callbacks run at the given virtual times with the engines, to look inside mid-run. */
+  probes?: Array<{ atS: number; fn: (engines: readonly Gossip[]) => void }>;
 }
 
 export interface ClusterResult {
@@ -55,6 +57,8 @@ export interface ClusterResult {
   stableLatenciesMs: { 0: number; 0.5: number; 0.95: number; 0.99: number; 1: number };
   /** Values that some read returned more than once. */
   duplicatedCount: number;
+  /** Most entries carried by any one inter-server message. */
+  maxEntriesSeen: number;
   finalReads: unknown[][];
   engines: Gossip[];
 }
@@ -90,6 +94,7 @@ export async function runCluster(opts: BroadcastOptions, co: ClusterOptions = {}
   // Maelstrom's delivery loop, one per destination node.
   let seq = 0;
   let serverMsgCount = 0;
+  let maxEntriesSeen = 0;
   let grudge = new Map<string, Set<string>>();
   const queues = new Map<string, Queued[]>();
   const busy = new Set<string>();
@@ -125,6 +130,7 @@ export async function runCluster(opts: BroadcastOptions, co: ClusterOptions = {}
     return new Gossip(opts, ids, id, {
       send: (dest, body) => {
         serverMsgCount++;
+        if ((body.e?.length ?? 0) > maxEntriesSeen) maxEntriesSeen = body.e!.length;
         // Serialise, as the wire would: the receiver must not share the sender's arrays.
         const line = JSON.stringify(body);
         enqueue(dest, id, latencyMs, () => engines[ids.indexOf(dest)]!.receive(id, JSON.parse(line)));
@@ -227,6 +233,7 @@ export async function runCluster(opts: BroadcastOptions, co: ClusterOptions = {}
       start = !start;
     }
   }
+  for (const p of co.probes ?? []) clock.setTimer(p.atS * 1000, () => p.fn(engines));
   clock.setTimer(timeLimitMs, () => (grudge = new Map()));
   clock.setTimer(timeLimitMs + recoveryMs, () => {
     for (let w = 0; w < n; w++) invoke(w, false, true);
@@ -272,6 +279,7 @@ export async function runCluster(opts: BroadcastOptions, co: ClusterOptions = {}
     neverReadCount,
     stableLatenciesMs: { 0: q(0), 0.5: q(0.5), 0.95: q(0.95), 0.99: q(0.99), 1: q(1) },
     duplicatedCount,
+    maxEntriesSeen,
     finalReads,
     engines,
   };

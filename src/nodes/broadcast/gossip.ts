@@ -66,6 +66,9 @@ export interface GossipStats {
   malformed: number;
 }
 
+/** Most messages one retry sends when what the peer lacks exceeds one message's worth. */
+const RETRY_WINDOW_MESSAGES = 8;
+
 type LinkKind = 'immediate' | 'batched' | 'patient';
 
 interface Link {
@@ -81,9 +84,15 @@ interface Link {
   readonly sentUpTo: number[];
   /** Entries that filled a hole below `sentUpTo` after the pointer passed them. */
   late: Array<[number, number]>;
-  /** Oldest time since which the peer has not acknowledged what we sent, or null. */
+  /**
+   * Per origin: since when the peer has lacked something we sent it (reset
+   * when its mark for that origin moves), or null. A retry is due when the
+   * oldest of these is `retryMs` old, so progress on one origin cannot
+   * postpone the repair of another.
+   */
+  readonly pendingSinceMs: Array<number | null>;
+  /** Since when the peer has not acknowledged everything we sent, with no progress at all; drives fail-over. */
   unackedSinceMs: number | null;
-  nextRetryAtMs: number;
   retryMs: number;
   /** After a retry and until progress, ordinary flushes skip this link. */
   retrying: boolean;
@@ -156,6 +165,17 @@ export class Gossip {
     return this.#store.vector();
   }
 
+  /** A snapshot of the reliable link to `peer`, for tests and debugging. */
+  linkState(peer: string): { sentUpTo: number[]; known: number[]; late: number; unackedSinceMs: number | null; retrying: boolean; retryMs: number } | undefined {
+    const p = this.#index.get(peer);
+    const link = p === undefined ? undefined : this.#links.get(p);
+    if (link === undefined) return undefined;
+    return {
+      sentUpTo: link.sentUpTo.slice(), known: this.#known[link.peer]!.slice(), late: link.late.length,
+      unackedSinceMs: link.unackedSinceMs, retrying: link.retrying, retryMs: link.retryMs,
+    };
+  }
+
   /** Whether this node is currently relaying through a fall-back hub (for tests). */
   get failingOver(): boolean {
     return this.#failover !== null;
@@ -207,16 +227,16 @@ export class Gossip {
     }
 
     const known = this.#known[q]!;
-    let progressed = false;
+    const grew: number[] = [];
     for (let o = 0; o < this.#n; o++) {
       const reported = msg.v[o]!;
       if (reported > known[o]!) {
         known[o] = reported;
-        progressed = true;
+        grew.push(o);
       }
     }
     const link = this.#links.get(q);
-    if (link !== undefined) this.#onAck(link, progressed, now);
+    if (link !== undefined) this.#onAck(link, grew, now);
 
     if (this.#failover !== null && this.#failover.via === q) this.#failover.lastHeardMs = now;
     if (msg.want_ack && (msg.e?.length ?? 0) > 0) this.#owe(q, now);
@@ -248,7 +268,8 @@ export class Gossip {
       this.#links.set(peer, {
         peer, ownOnly, kind, batchMs, patienceMs, eagerAck,
         sentUpTo: new Array<number>(this.#n).fill(0),
-        late: [], unackedSinceMs: null, nextRetryAtMs: 0, retryMs: o.retryMs, retrying: false,
+        late: [], pendingSinceMs: new Array<number | null>(this.#n).fill(null),
+        unackedSinceMs: null, retryMs: o.retryMs, retrying: false,
       });
     };
     if (this.#me === 0) {
@@ -345,56 +366,84 @@ export class Gossip {
     if (entries.length > 0) {
       body.e = entries;
       body.want_ack = true;
-      if (link.unackedSinceMs === null) {
-        link.unackedSinceMs = now;
-        link.nextRetryAtMs = now + link.retryMs;
-      }
     }
     this.#send(link.peer, body);
+    if (entries.length > 0) this.#refresh(link, now);
   }
 
-  /** The peer's vector grew (or arrived): settle what it acknowledges. */
-  #onAck(link: Link, progressed: boolean, now: number): void {
+  /**
+   * Re-derives what the peer still lacks of what we sent. Entries above a
+   * hole of our own cannot be acknowledged contiguously until the hole is
+   * filled, so they count from the moment they can.
+   */
+  #refresh(link: Link, now: number): void {
     const known = this.#known[link.peer]!;
-    let acked = true;
+    let pending = false;
     for (let o = 0; o < this.#n; o++) {
       if (o === link.peer || (link.ownOnly && o !== this.#me)) continue;
-      if (known[o]! > link.sentUpTo[o]!) link.sentUpTo[o] = known[o]!;
-      // Entries above our own hole cannot be acknowledged contiguously yet; don't wait for them.
-      if (known[o]! < Math.min(link.sentUpTo[o]!, this.#store.have(o))) acked = false;
+      if (known[o]! >= Math.min(link.sentUpTo[o]!, this.#store.have(o))) {
+        link.pendingSinceMs[o] = null;
+      } else {
+        link.pendingSinceMs[o] ??= now;
+        pending = true;
+      }
     }
-    if (acked) {
+    if (!pending) {
       link.unackedSinceMs = null;
       link.retrying = false;
       link.retryMs = this.#opts.retryMs;
-      if (this.#hasPending(link)) this.#wake(link);
-    } else if (progressed) {
-      link.unackedSinceMs = now;
-      link.nextRetryAtMs = now + this.#opts.retryMs;
-      link.retryMs = this.#opts.retryMs;
-      if (link.retrying) {
-        link.retrying = false;
-        this.#wake(link);
+    } else {
+      link.unackedSinceMs ??= now;
+    }
+  }
+
+  #oldestPending(link: Link): number | null {
+    let oldest: number | null = null;
+    for (const t of link.pendingSinceMs) if (t !== null && (oldest === null || t < oldest)) oldest = t;
+    return oldest;
+  }
+
+  /** The peer's vector arrived: settle what it acknowledges. `grew` lists the origins whose mark moved. */
+  #onAck(link: Link, grew: readonly number[], now: number): void {
+    const known = this.#known[link.peer]!;
+    for (let o = 0; o < this.#n; o++) {
+      if (known[o]! > link.sentUpTo[o]!) link.sentUpTo[o] = known[o]!;
+    }
+    let progressed = false;
+    for (const o of grew) {
+      if (o === link.peer || (link.ownOnly && o !== this.#me)) continue;
+      if (link.pendingSinceMs[o] !== null) {
+        link.pendingSinceMs[o] = now;
+        progressed = true;
       }
     }
+    const wasRetrying = link.retrying;
+    if (progressed) {
+      link.unackedSinceMs = now;
+      link.retrying = false;
+      link.retryMs = this.#opts.retryMs;
+    }
+    this.#refresh(link, now);
+    if (wasRetrying && !link.retrying && this.#hasPending(link)) this.#wake(link);
   }
 
   /** Go back to the peer's acknowledged marks and send everything it lacks again. */
   #retry(link: Link, now: number): void {
     const known = this.#known[link.peer]!;
-    for (let o = 0; o < this.#n; o++) link.sentUpTo[o] = Math.max(0, known[o]!);
+    for (let o = 0; o < this.#n; o++) link.sentUpTo[o] = known[o]!;
     link.late = [];
+    link.pendingSinceMs.fill(null);
     if (!this.#hasPending(link)) {
-      link.unackedSinceMs = null;
-      link.retrying = false;
+      this.#refresh(link, now);
       return;
     }
     this.stats.retries++;
     link.retrying = true;
-    link.unackedSinceMs ??= now;
-    this.#flush(link, true);
+    // What is missing goes out now, in as many bounded messages as it takes (up to a window).
+    for (let chunk = 0; chunk < RETRY_WINDOW_MESSAGES && this.#hasPending(link); chunk++) this.#flush(link, true);
+    // Every origin still pending now waits a full (longer) period for the next retry.
+    for (let o = 0; o < this.#n; o++) if (link.pendingSinceMs[o] !== null) link.pendingSinceMs[o] = now;
     link.retryMs = Math.min(2 * link.retryMs, this.#opts.retryMaxMs);
-    link.nextRetryAtMs = now + link.retryMs;
   }
 
   // ---- acknowledgements --------------------------------------------------
@@ -534,7 +583,10 @@ export class Gossip {
     if (this.#stopped) return;
     const now = this.#port.now();
     for (const link of this.#links.values()) {
-      if (link.unackedSinceMs !== null && now >= link.nextRetryAtMs) this.#retry(link, now);
+      // Holes we filled since the last look may have made earlier sends acknowledgeable.
+      this.#refresh(link, now);
+      const oldest = this.#oldestPending(link);
+      if (oldest !== null && now - oldest >= link.retryMs) this.#retry(link, now);
       else if (link.kind === 'patient') this.#flush(link, false);
     }
     for (let p = 0; p < this.#n; p++) {
