@@ -113,12 +113,13 @@ export function writeFixtureRun(dir: string, options: FixtureOptions = {}): Fixt
   for (let k = 0; k < opCount; k++) {
     deliverUntil(timeNs + 50 * MS);
     if (partition && k === partitionFrom) {
-      op({ process: 'nemesis', type: 'invoke', f: 'start-partition', value: null });
+      // Jepsen records nemesis invocations as info too.
+      op({ process: 'nemesis', type: 'info', f: 'start-partition', value: 'one' });
       partitioned = true;
       op({ process: 'nemesis', type: 'info', f: 'start-partition', value: [`isolated ${isolated}`] });
     }
     if (partition && k === partitionTo) {
-      op({ process: 'nemesis', type: 'invoke', f: 'stop-partition', value: null });
+      op({ process: 'nemesis', type: 'info', f: 'stop-partition', value: null });
       partitioned = false;
       op({ process: 'nemesis', type: 'info', f: 'stop-partition', value: 'fully-connected' });
     }

@@ -12,6 +12,7 @@ import { basename, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { Op } from '../src/harness/types.js';
 import { elementOutcomes, JOURNAL_EVENT_LIMIT, renderRun } from '../src/viz/index.js';
+import { partitionIntervals } from '../src/viz/nemesis.js';
 import { writeFixtureRun } from './viz-fixture.js';
 import { findAll, hasClass, parseXml, titleOf, type XmlElement } from './viz-xml.js';
 
@@ -116,7 +117,9 @@ describe('renderRun on a complete broadcast run', async () => {
   test('timeline.html has a box per operation, the nemesis in the first column', () => {
     const html = readFileSync(join(run.dir, 'timeline.html'), 'utf8');
     const boxes = html.match(/<a class="op /g) ?? [];
-    assert.equal(boxes.length, run.history.filter((o) => o.type === 'invoke').length);
+    const nemesisPairs = run.history.filter((o) => o.process === 'nemesis').length / 2;
+    assert.equal(boxes.length, run.history.filter((o) => o.type === 'invoke').length + nemesisPairs);
+    assert.equal((html.match(/<a class="op nemesis"/g) ?? []).length, nemesisPairs);
     const columns = [...html.matchAll(/<div class="proc"[^>]*>([^<]*)<\/div>/g)].map((m) => m[1]);
     assert.equal(columns[0], 'nemesis');
     assert.match(html, /class="op fail"/);
@@ -187,6 +190,15 @@ test('message bodies with markup are escaped, so the SVG stays well-formed', asy
   assert.equal(findAll(doc, (e) => e.name === 'script').length, 0);
   const arrow = findAll(doc, (e) => hasClass(e, 'msg') && e.attrs['data-id'] === '1000000')[0];
   assert.ok(titleOf(arrow as XmlElement)?.includes('<script>alert(1)</script>'));
+});
+
+test('partition intervals: from the completion of start-partition to the completion of stop-partition, either way Jepsen records the invocation', () => {
+  const nemesis = (index: number, type: Op['type'], f: string, timeMs: number, value: unknown = null): Op => ({ index, time: timeMs * 1e6, process: 'nemesis', type, f, value });
+  const infoInvokes = [nemesis(0, 'info', 'start-partition', 100, 'majority'), nemesis(1, 'info', 'start-partition', 101, ['isolated', {}]),
+    nemesis(2, 'info', 'stop-partition', 900), nemesis(3, 'info', 'stop-partition', 901, 'network-healed'), nemesis(4, 'info', 'start-partition', 1500), nemesis(5, 'info', 'start-partition', 1502)];
+  assert.deepEqual(partitionIntervals(infoInvokes).map((p) => [p.startMs, p.endMs]), [[101, 901], [1502, 1502]]);
+  const plainInvokes = [nemesis(0, 'invoke', 'start-partition', 100), nemesis(1, 'info', 'start-partition', 102), nemesis(2, 'invoke', 'stop-partition', 300), nemesis(3, 'ok', 'stop-partition', 303)];
+  assert.deepEqual(partitionIntervals(plainInvokes).map((p) => [p.startMs, p.endMs]), [[102, 303]]);
 });
 
 describe('stable latency per value, as the set-full checker computes it', () => {

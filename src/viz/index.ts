@@ -9,7 +9,7 @@
  * 10,000-event diagram in well under a second. Rendering never throws: an
  * aborted or running run gets pictures of what exists.
  */
-import { rename, stat, writeFile } from 'node:fs/promises';
+import { realpath, rename, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { JournalEvent, Op } from '../harness/types.js';
 import { renderMessagesSvg } from './lamport.js';
@@ -63,7 +63,8 @@ export async function renderRun(dir: string, opts: RenderOptions = {}): Promise<
   ]);
   const test = asRecord(testRecord) ?? {};
   const workload = typeof test.workload === 'string' ? test.workload : guessWorkload(history);
-  const runName = `${workload ?? 'run'} ${basename(dir)}`;
+  // Named after the real directory: `STORE/latest` is a symlink, and "latest" says nothing once newer runs exist.
+  const runName = `${workload ?? 'run'} ${basename(await realpath(dir).catch(() => dir))}`;
   const partitions = partitionIntervals(history);
   const pairs = pairOps(history);
 

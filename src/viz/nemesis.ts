@@ -22,10 +22,14 @@ export function partitionIntervals(history: readonly Op[]): PartitionInterval[] 
   const intervals: PartitionInterval[] = [];
   let open: { startMs: number; description: string } | null = null;
   let lastMs = 0;
+  // Jepsen records a nemesis invocation as `info` too (as Maelstrom's histories show), so an
+  // operation is the completion when it follows an invocation of the same f.
+  let invoked: string | null = null;
   for (const op of history) {
     lastMs = Math.max(lastMs, op.time / NS_PER_MS);
     if (op.process !== 'nemesis') continue;
-    const completion = op.type !== 'invoke';
+    const completion: boolean = op.type !== 'invoke' && invoked === op.f;
+    invoked = completion ? null : op.f;
     if (op.f === 'start-partition' && completion && open === null) {
       open = { startMs: op.time / NS_PER_MS, description: op.value === undefined ? '' : safeJson(op.value) };
     } else if (op.f === 'stop-partition' && completion && open !== null) {

@@ -23,10 +23,10 @@ body{font-family:Helvetica,Arial,sans-serif;font-size:12px;margin:12px;color:#22
 h1{font-size:18px;margin:0 0 6px}
 .legend span{display:inline-block;padding:2px 8px;margin-right:6px;border-radius:2px}
 .ops{position:relative;margin-top:28px}
-.op{position:absolute;padding:2px;border-radius:2px;box-shadow:0 1px 3px rgba(0,0,0,.12),0 1px 2px rgba(0,0,0,.24);overflow:hidden;color:#111;text-decoration:none;box-sizing:border-box;font-size:11px;line-height:12px}
+.op{position:absolute;padding:2px;border-radius:2px;box-shadow:0 1px 3px rgba(0,0,0,.12),0 1px 2px rgba(0,0,0,.24);overflow:hidden;white-space:nowrap;text-overflow:ellipsis;color:#111;text-decoration:none;box-sizing:border-box;font-size:11px;line-height:12px}
 .op:hover{z-index:2;box-shadow:0 4px 10px rgba(0,0,0,.3)}
 .op:target{box-shadow:0 0 0 3px #111;z-index:3}
-.invoke{background:#eeeeee}.ok{background:#6db6fe}.info{background:#ffaa26;opacity:.85}.fail{background:#feb5da}
+.invoke{background:#eeeeee}.ok{background:#6db6fe}.info{background:#ffaa26;opacity:.85}.fail{background:#feb5da}.nemesis{background:#f4a6a6}
 .proc{position:absolute;top:-22px;font-weight:bold;text-align:center}
 .time{position:absolute;left:0;width:${TIME_GUTTER_PX - 8}px;text-align:right;color:#777;font-size:10px;border-top:1px solid #ddd}
 .warn{color:#b45309;font-weight:bold}
@@ -44,7 +44,9 @@ export function renderTimelineHtml(history: readonly Op[], title: string): strin
   const open = new Map<string, TimelinePair>();
   history.forEach((op, row) => {
     const key = String(op.process);
-    if (op.type === 'invoke') {
+    // The nemesis records its invocations as `info` too: an info opens a pair unless it completes one of the same f.
+    const opensPair = op.type === 'invoke' || (op.process === 'nemesis' && open.get(key)?.start.f !== op.f);
+    if (opensPair) {
       const pair: TimelinePair = { start: op, startRow: row, stop: null, stopRow: -1 };
       open.set(key, pair);
       pairs.push(pair);
@@ -71,7 +73,7 @@ export function renderTimelineHtml(history: readonly Op[], title: string): strin
   out.push(`<h1>${esc(title)}</h1>`);
   out.push(
     `<div class="legend"><span class="ok">ok</span><span class="fail">fail</span><span class="info">info (indeterminate: drawn to the end)</span>` +
-      `<span class="invoke">not completed</span> — ${pairs.length} operations, ${processes.length} processes; hover a box for details</div>`,
+      `<span class="invoke">not completed</span><span class="nemesis">nemesis</span> — ${pairs.length} operations, ${processes.length} processes; hover a box for details</div>`,
   );
   if (pairs.length > shown.length) {
     out.push(`<p class="warn">Showing only the first ${shown.length} of ${pairs.length} operations.</p>`);
@@ -87,8 +89,10 @@ export function renderTimelineHtml(history: readonly Op[], title: string): strin
   }
   for (const pair of shown) {
     const op = pair.stop ?? pair.start;
-    const kind = pair.stop === null ? (pair.start.type === 'invoke' ? 'invoke' : pair.start.type) : pair.stop.type;
-    const runsToEnd = kind === 'info' || pair.stop === null;
+    const nemesis = pair.start.process === 'nemesis';
+    const kind = nemesis ? 'nemesis' : pair.stop === null ? (pair.start.type === 'invoke' ? 'invoke' : pair.start.type) : pair.stop.type;
+    // A client's indeterminate operation may take effect any time later; a nemesis one is just done.
+    const runsToEnd = kind === 'info' || (pair.stop === null && !nemesis);
     const endRow = runsToEnd ? Math.min(rows, lastRow + 1) : pair.stopRow;
     const heightPx = Math.max(ROW_PX, (endRow - pair.startRow) * ROW_PX);
     const left = TIME_GUTTER_PX + (column.get(pair.start.process) as number) * GUTTER_PX;
