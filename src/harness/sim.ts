@@ -46,10 +46,15 @@ export async function simulate(options: TestOptions, deps: SimDeps): Promise<Run
   }).finally(() => {
     done = true;
   });
-  // The clock runs until the run is over. When it has nothing scheduled the
-  // run is waiting on real I/O (closing its files), so let the event loop turn.
+  // The clock runs until every node has ended; after that the runner only
+  // checks and writes (real I/O), so the loop lets Node's event loop turn
+  // and never moves virtual time again.
+  const simulating = (): boolean => !done && !host.allExited;
+  // Let the runner's start-up continuations run before the first event, as
+  // they would before any I/O event of a real run.
+  await new Promise<void>((r) => setImmediate(r));
   while (!done) {
-    await clock.run({ stop: () => done, yieldEvery: 20_000 });
+    if (simulating()) await clock.run({ stop: () => !simulating(), yieldEvery: 20_000 });
     if (!done) await new Promise<void>((r) => setImmediate(r));
   }
   return outcome;
@@ -62,7 +67,7 @@ export interface SeedFigures {
   valid: unknown;
   /** null when the run stopped before the checker ran. */
   lostCount: number | null;
-  /** Server-to-server messages per client operation ("net" -> "stats" -> "servers"). */
+  /** Server-to-server messages per client operation ("net" -> ("stats" ->) "servers" -> "msgs-per-op"). */
   msgsPerOp: number | null;
   stableLatencyMedianMs: number | null;
   stableLatencyMaxMs: number | null;
@@ -77,7 +82,9 @@ export interface SeedFigures {
 export function figuresOf(outcome: RunOutcome, wallMs: number): SeedFigures {
   const r = outcome.results;
   const workload = record(r['workload']);
-  const servers = record(record(record(r['net'])?.['stats'])?.['servers']);
+  // Maelstrom nests the groups under "stats"; accept them at either level.
+  const net = record(r['net']);
+  const servers = record(record(net?.['stats'])?.['servers'] ?? net?.['servers']);
   const stable = record(workload?.['stable-latencies']);
   return {
     seed: outcome.seed,

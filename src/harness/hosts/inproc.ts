@@ -48,6 +48,7 @@ export interface InProcHostOptions {
 export class InProcHost implements NodeHost {
   readonly #o: Required<InProcHostOptions>;
   readonly #nodeRngs: Rng;
+  readonly #nodes: InProcNode[] = [];
 
   constructor(options: InProcHostOptions) {
     this.#o = { args: [], tailLines: 32, ...options };
@@ -55,7 +56,19 @@ export class InProcHost implements NodeHost {
   }
 
   start(id: string, handlers: NodeHandlers): HostedNode {
-    return new InProcNode(id, this.#o, this.#nodeRngs.fork(id), handlers);
+    const node = new InProcNode(id, this.#o, this.#nodeRngs.fork(id), handlers);
+    this.#nodes.push(node);
+    return node;
+  }
+
+  /**
+   * True once nodes were started and every one has ended. The simulated
+   * part of a run is then over: the simulator stops moving the clock, so
+   * that timers left behind (e.g. an init timeout after an aborted start)
+   * do not fire while the runner writes its files.
+   */
+  get allExited(): boolean {
+    return this.#nodes.length > 0 && this.#nodes.every((n) => n.exited);
   }
 }
 
@@ -111,6 +124,10 @@ class InProcNode implements HostedNode {
         this.#ended({ code: 1, signal: null });
       },
     );
+  }
+
+  get exited(): boolean {
+    return this.#exit !== null;
   }
 
   deliver(line: string): void {

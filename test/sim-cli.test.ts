@@ -1,0 +1,103 @@
+// `eddy sim` as a user drives it: a user's own node module via --node, a
+// seed sweep that catches a node which never retries and prints the command
+// that replays the failing seed (which does replay it), and one clear
+// sentence for each way a module or flag can be wrong.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { parseSimArgs, replayCommand, simCommand } from '../src/cli/sim.js';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const fixture = (name: string): string => path.join(repo, 'test', 'fixtures', 'sim', name);
+
+async function sim(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await simCommand.run(args, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
+  return { code, stdout, stderr };
+}
+
+const tmpStore = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'eddy-sim-cli-'));
+const QUICK = ['--node-count', '5', '--time-limit', '5', '--rate', '20', '--latency', '30', '--recovery-wait', '5'];
+
+test('a user node module via --node: runs in simulation, valid without faults, files in the store', async () => {
+  const store = tmpStore();
+  const r = await sim(['-w', 'broadcast', '--node', fixture('no-retry-gossip.mjs'), ...QUICK, '--seed', '3', '--store', store, '--quiet']);
+  assert.equal(r.code, 0, r.stdout.slice(-1500) + r.stderr.slice(-1500));
+  assert.match(r.stdout, /Everything looks good/);
+  assert.match(r.stdout, /seed 3 \(replay with --seed 3\)/);
+  const latest = path.join(store, 'latest');
+  for (const f of ['results.json', 'history.jsonl', 'journal.jsonl', 'test.json']) assert.ok(fs.existsSync(path.join(latest, f)), `${f} missing`);
+  assert.equal(JSON.parse(fs.readFileSync(path.join(latest, 'test.json'), 'utf8')).seed, 3);
+});
+
+test('a node that never retries is caught by a partition seed, and the printed command replays it', async () => {
+  const store = tmpStore();
+  const args = ['-w', 'broadcast', '--node', fixture('no-retry-gossip.mjs'), ...QUICK, '--nemesis', 'partition', '--nemesis-interval', '1', '--store', store, '--seeds', '12'];
+  const r = await sim(args);
+  assert.equal(r.code, 1, r.stdout + r.stderr.slice(-2000));
+  assert.match(r.stdout, /Summary of 12 seeds/);
+  assert.match(r.stderr, /\[12\/12\] seed 12: /, 'one progress line per seed');
+  const replays = [...r.stdout.matchAll(/^ {4}(eddy sim .*)$/gm)].map((m) => m[1]!);
+  assert.ok(replays.length > 0, r.stdout);
+  const replayArgs = replays[0]!.split(' ').slice(2);
+  assert.ok(!replayArgs.includes('--seeds'));
+  const again = await sim([...replayArgs, '--quiet']);
+  assert.equal(again.code, 1, 'the replayed seed is invalid again');
+  const lost = JSON.parse(fs.readFileSync(path.join(store, 'latest', 'results.json'), 'utf8')).workload['lost-count'];
+  assert.ok(lost > 0);
+});
+
+test('eddy\'s own broadcast node is the default: a short sweep is valid, exit 0, with the summary table', async () => {
+  const store = tmpStore();
+  const r = await sim([...QUICK, '--nemesis', 'partition', '--store', store, '--seeds', '3', '--seed', '100']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /valid\s+3 of 3/);
+  assert.match(r.stdout, /lost \(total\)\s+0/);
+  assert.match(r.stdout, /msgs-per-op \(min \/ median \/ max\)\s+\d/);
+  assert.match(r.stderr, /seeds 100\.\.102/);
+});
+
+test('a TypeScript module is refused with how to compile it', async () => {
+  const r = await sim(['--node', 'my-node.ts', '--store', tmpStore()]);
+  assert.equal(r.code, 3);
+  assert.match(r.stderr, /--node my-node\.ts is TypeScript.*compile it first/);
+});
+
+test('a module without createNode, or a missing file, is named in one sentence', async () => {
+  const a = await sim(['--node', fixture('no-create-node.mjs'), '--store', tmpStore()]);
+  assert.equal(a.code, 3);
+  assert.match(a.stderr, /no-create-node\.mjs does not export a createNode function \(it exports makeNode\)/);
+  const b = await sim(['--node', 'no/such/module.mjs', '--store', tmpStore()]);
+  assert.equal(b.code, 3);
+  assert.match(b.stderr, /--node no\/such\/module\.mjs: no such module/);
+});
+
+test('a factory that throws stops the run with exit 3, naming the module and the node', async () => {
+  const r = await sim(['--node', fixture('throwing-factory.mjs'), ...QUICK, '--seed', '1', '--store', tmpStore(), '--quiet', '--', '--bogus']);
+  assert.equal(r.code, 3, r.stdout);
+  assert.match(r.stdout, /createNode of .*throwing-factory\.mjs threw for node n0: unknown argument "--bogus"/);
+});
+
+test('bad flags: one sentence, exit 4', async () => {
+  for (const [args, pattern] of [
+    [['--seeds', '0'], /--seeds expects a whole number of seeds from 1/],
+    [['--bin', 'x'], /eddy sim builds nodes in-process from a module: use --node MODULE/],
+    [['--rate', 'fast'], /--rate expects a non-negative number/],
+    [['--node'], /--node expects a value/],
+  ] as const) {
+    const r = await sim([...args]);
+    assert.equal(r.code, 4, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, pattern);
+  }
+});
+
+test('the replay command keeps every flag and node argument, swapping --seeds for --seed', () => {
+  const argv = ['-w', 'broadcast', '--seeds', '50', '--seed', '7', '--rate', '10', '--keep-all', '--', '--profile', 'fast'];
+  assert.equal(replayCommand(argv, 23), 'eddy sim -w broadcast --rate 10 --seed 23 -- --profile fast');
+  assert.equal(parseSimArgs(argv).seeds, 50);
+  assert.deepEqual(parseSimArgs(argv).options.args, ['--profile', 'fast']);
+});
