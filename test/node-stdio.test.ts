@@ -76,6 +76,26 @@ describe('StdioTransport output', () => {
   });
 });
 
+describe('StdioTransport when stdout goes away', () => {
+  it('drops further output, logs once, and still flushes', async () => {
+    const errors = recorder();
+    const output = new Writable({
+      write(_chunk, _encoding, callback) {
+        callback(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+      },
+    });
+    const transport = new StdioTransport({ input: new PassThrough(), output, errors: errors.stream });
+    transport.start({ onLine: () => undefined, onEnd: () => undefined });
+    transport.write('{"first":1}');
+    await transport.flush();
+    await new Promise((resolve) => setImmediate(resolve));
+    transport.write('{"second":2}');
+    await transport.flush();
+    assert.equal(errors.writes.length, 1);
+    assert.match(errors.writes[0]!, /stdout error, dropping further output: write EPIPE/);
+  });
+});
+
 describe('StdioTransport back-pressure', () => {
   it('pauses input while a slow stdout reader catches up, and loses nothing', async () => {
     const requestCount = 20_000;
