@@ -63,6 +63,22 @@ test('the line a destination receives is the envelope JSON, and a recv event is 
   assert.deepEqual(journal.map((e) => e.type), ['send', 'recv']);
 });
 
+test('a message sent with the node\'s own line is delivered as that line with the id in front', () => {
+  const { clock, net } = setup();
+  const got: string[] = [];
+  net.addEndpoint('n9', (_msg, line) => {
+    got.push(line);
+  });
+  const nodeLine = '{"dest":"n9", "src":"n1","body":{"type":"hello","text":"\\u00e9"}}';
+  const parsed = JSON.parse(nodeLine);
+  net.send(parsed, nodeLine);
+  net.send({ ...parsed, id: 77 }, '{"id":77,' + nodeLine.slice(1)); // a node-supplied id is replaced, so the line is rebuilt
+  clock.advance(0);
+  assert.equal(got[0], '{"id":0,"dest":"n9", "src":"n1","body":{"type":"hello","text":"\\u00e9"}}');
+  assert.deepEqual(JSON.parse(got[0]!), { id: 0, src: 'n1', dest: 'n9', body: { type: 'hello', text: 'é' } });
+  assert.equal(got[1], '{"id":1,"src":"n1","dest":"n9","body":{"type":"hello","text":"é"}}');
+});
+
 test('journal times are nanoseconds since the test started', () => {
   const clock = new VirtualClock(5000);
   const journal: JournalEvent[] = [];

@@ -34,6 +34,9 @@ export interface JournalWriterOptions {
   flushIntervalMs?: number;
 }
 
+/** Characters of event text gathered before they are encoded into the chunk buffer. */
+const TEXT_BATCH_CHARS = 16 * 1024;
+
 export class JournalWriter {
   readonly path: string;
   /** The first `keepFirst` events, in order (for the Lamport diagram). Do not mutate. */
@@ -43,7 +46,12 @@ export class JournalWriter {
   readonly #maxBacklogBytes: number;
   readonly #flushIntervalMs: number;
   #fd: number;
-  /** Events are encoded straight into this buffer (no string concatenation to flatten later). */
+  /**
+   * Events are gathered as text in small batches and encoded into this
+   * buffer: a few hundred events per encode call, and no megabyte-long
+   * string to flatten.
+   */
+  #text = '';
   #buf: Buffer;
   #used = 0;
   /** Buffers whose writes have completed, for reuse. */
@@ -98,16 +106,8 @@ export class JournalWriter {
     this.#count++;
     if (this.firstEvents.length < this.#keepFirst) this.firstEvents.push(ev);
     if (this.#error !== null) return;
-    const text = `{"type":"${ev.type}","time":${ev.time},"message":${messageLine ?? JSON.stringify(ev.message)}}\n`;
-    // UTF-8 needs at most 3 bytes per UTF-16 code unit.
-    if (this.#used + 3 * text.length > this.#buf.length) {
-      this.#cut();
-      if (3 * text.length > this.#buf.length) {
-        this.#enqueue(Buffer.from(text, 'utf8'));
-        return;
-      }
-    }
-    this.#used += this.#buf.write(text, this.#used, 'utf8');
+    this.#text += `{"type":"${ev.type}","time":${ev.time},"message":${messageLine ?? JSON.stringify(ev.message)}}\n`;
+    if (this.#text.length >= TEXT_BATCH_CHARS) this.#encodeText();
     if (this.#used >= this.#chunkBytes) {
       this.#cut();
     } else if (this.#timer === null) {
@@ -141,12 +141,32 @@ export class JournalWriter {
     }
   }
 
-  /** Moves the buffered text into the write queue. */
+  /** Encodes the gathered text into the current buffer, cutting it first if it could overflow. */
+  #encodeText(): void {
+    const text = this.#text;
+    this.#text = '';
+    // UTF-8 needs at most 3 bytes per UTF-16 code unit.
+    if (this.#used + 3 * text.length > this.#buf.length) {
+      this.#cutBuffer();
+      if (3 * text.length > this.#buf.length) {
+        this.#enqueue(Buffer.from(text, 'utf8'));
+        return;
+      }
+    }
+    this.#used += this.#buf.write(text, this.#used, 'utf8');
+  }
+
+  /** Moves everything gathered into the write queue. */
   #cut(): void {
     if (this.#timer !== null) {
       clearTimeout(this.#timer);
       this.#timer = null;
     }
+    if (this.#text !== '') this.#encodeText();
+    this.#cutBuffer();
+  }
+
+  #cutBuffer(): void {
     if (this.#used === 0 || this.#error !== null) return;
     const buf = this.#buf.subarray(0, this.#used);
     this.#buf = this.#spare.pop() ?? Buffer.allocUnsafe(this.#bufferSize());
