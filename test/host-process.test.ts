@@ -220,6 +220,19 @@ test('a binary that does not exist or cannot be executed is named in the error',
   assert.throws(() => new ProcessHost(dir), /is not a file/);
 });
 
+test('a binary that disappears before start() is reported through onExit, naming it', async () => {
+  const file = script('vanishing.sh', '#!/bin/sh\nexit 0\n');
+  fs.chmodSync(file, 0o755);
+  const host = new ProcessHost(file, [], { env: plainEnv });
+  fs.unlinkSync(file);
+  const seen = recorder();
+  host.start('n9', seen.handlers);
+  const info = await seen.exited;
+  assert.match(info.error ?? '', /cannot run node binary .*vanishing.sh: ENOENT/);
+  assert.match(describeExit('n9', info), /^node n9 could not run: cannot run node binary/);
+  assert.equal(seen.exits.length, 1);
+});
+
 test('nodes run in the given directory with the given arguments', async () => {
   const file = script('where.js', `process.stdout.write(JSON.stringify({ cwd: process.cwd(), args: process.argv.slice(2) }) + '\\n');\n`);
   const seen = recorder();
