@@ -18,7 +18,7 @@
  * same in every run and would add a column per init client.
  */
 import type { JournalEvent } from '../harness/types.js';
-import { bodyTypeColours, compareNodeIds, cut, esc, px, safeJson, svgOpen } from './markup.js';
+import { bodyTypeColours, briefJson, compareNodeIds, cut, esc, px, svgOpen } from './markup.js';
 import type { PartitionInterval } from './nemesis.js';
 import type { JournalWindow } from './run-files.js';
 
@@ -237,7 +237,7 @@ export function renderMessagesSvg(window: JournalWindow, partitions: readonly Pa
       `<line class="msg ${typeClass.get(m.body.type)}" data-id="${m.id}" x1="${px(x1)}" y1="${px(ys[s.i] as number)}" ` +
         `x2="${px(x2)}" y2="${px(ys[i] as number)}"><title>${esc(
           `${m.src} → ${m.dest} #${m.id}, sent ${formatMs(sentMs)} ms, received ${formatMs(recvMs)} ms (+${formatMs(recvMs - sentMs)} ms)\n` +
-            cut(safeJson(m.body), TOOLTIP_CHARS),
+            briefJson(m.body, TOOLTIP_CHARS),
         )}</title></line>`,
     );
   }
@@ -253,7 +253,7 @@ export function renderMessagesSvg(window: JournalWindow, partitions: readonly Pa
     const tip = esc(
       `${m.src} → ${m.dest} #${m.id}, sent ${formatMs(u.ev.time / NS_PER_MS)} ms, ` +
         (u.fate === 'dropped' ? 'never received (dropped)' : 'still in flight when the drawn window ends') +
-        `\n${cut(safeJson(m.body), TOOLTIP_CHARS)}`,
+        `\n${briefJson(m.body, TOOLTIP_CHARS)}`,
     );
     if (u.fate === 'dropped') {
       // A short stub towards the destination, ending in a cross.

@@ -32,6 +32,27 @@ export function safeJson(value: unknown): string {
 }
 
 /**
+ * JSON of `value` cut to `maxChars` (ending in "…" when cut), without
+ * serialising all of it: a read_ok body may hold thousands of values, and a
+ * diagram has thousands of tooltips. Arrays are shortened first to as many
+ * elements as could show (each takes at least two characters), then the
+ * rest is one JSON.stringify.
+ */
+export function briefJson(value: unknown, maxChars: number): string {
+  const keep = Math.ceil(maxChars / 2) + 1;
+  const shorten = (v: unknown, depth: number): unknown => {
+    if (Array.isArray(v)) return (v.length > keep ? v.slice(0, keep) : v).map((x) => shorten(x, depth + 1));
+    if (typeof v === 'object' && v !== null && depth < 20) {
+      const out: Record<string, unknown> = {};
+      for (const [k, inner] of Object.entries(v)) out[k] = shorten(inner, depth + 1);
+      return out;
+    }
+    return v;
+  };
+  return cut(safeJson(shorten(value, 0)), maxChars);
+}
+
+/**
  * Tick positions for a linear axis over [min, max]: steps of 1, 2 or 5 times
  * a power of ten, about `target` of them.
  */

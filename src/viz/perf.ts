@@ -5,7 +5,7 @@
  * nemesis operations only shade partition intervals.
  */
 import type { Op } from '../harness/types.js';
-import { cut, maxOf, minOf, niceTicks, OP_TYPE_COLOURS, safeJson } from './markup.js';
+import { briefJson, maxOf, minOf, niceTicks, OP_TYPE_COLOURS } from './markup.js';
 import type { PartitionInterval } from './nemesis.js';
 import { Plot, SHAPES, type Shape } from './plot.js';
 
@@ -82,7 +82,7 @@ export function renderLatencyRaw(history: readonly Op[], pairs: readonly OpPair[
       shapes.get(p.f) as Shape,
       OP_TYPE_COLOURS[c.type] ?? '#000',
       `process ${p.process} ${p.f} ${c.type} in ${latencyMs.toFixed(2)} ms at ${(p.invoke.time / 1e9).toFixed(3)} s\n` +
-        `value ${cut(safeJson(p.invoke.value), 200)}${c.error !== undefined ? `\nerror ${cut(safeJson(c.error), 200)}` : ''}`,
+        `value ${briefJson(p.invoke.value, 200)}${c.error !== undefined ? `\nerror ${briefJson(c.error, 200)}` : ''}`,
     );
   });
   if (done.length === 0) plot.note('no completed operations');

@@ -5,10 +5,9 @@
  * a truncated last line: it keeps what it can read and never throws.
  * Records are checked for the fields the pictures use; others are skipped.
  */
-import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { StringDecoder } from 'node:string_decoder';
 import type { JournalEvent, Op } from '../harness/types.js';
 
 /** Reads a JSON file; null when it is missing or not valid JSON. */
@@ -28,44 +27,47 @@ export function asRecord(value: unknown): Record<string, unknown> | null {
 /**
  * Streams a JSON-lines file, calling `onRecord` for each parsed line until it
  * returns false or the file ends. Returns whether the end of the file was
- * reached. A missing file is an empty file.
+ * reached. A missing file is an empty file. Reads in large chunks and splits
+ * lines itself: node:readline's per-line async iteration costs more than the
+ * JSON parsing on a 10,000-line journal.
  */
 export async function eachJsonLine(path: string, onRecord: (record: unknown) => boolean): Promise<boolean> {
-  let stream;
+  let handle;
   try {
-    stream = createReadStream(path, { encoding: 'utf8' });
-    await new Promise<void>((resolve, reject) => {
-      stream!.once('open', () => resolve());
-      stream!.once('error', reject);
-    });
+    handle = await open(path, 'r');
   } catch {
-    stream?.destroy();
     return true;
   }
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
-  let reachedEnd = true;
+  const decoder = new StringDecoder('utf8');
+  const buffer = Buffer.alloc(CHUNK_BYTES);
+  let carry = '';
   try {
-    for await (const line of lines) {
-      if (line.trim() === '') continue;
-      let record: unknown;
-      try {
-        record = JSON.parse(line);
-      } catch {
-        continue; // a truncated last line, or garbage: skip it
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, null);
+      const text = bytesRead === 0 ? carry + decoder.end() : carry + decoder.write(buffer.subarray(0, bytesRead));
+      const lines = text.split('\n');
+      // The last piece may be a line cut by the chunk boundary: keep it for the next chunk, unless the file ended.
+      carry = bytesRead === 0 ? '' : (lines.pop() as string);
+      for (const line of lines) {
+        if (line.trim() === '') continue;
+        let record: unknown;
+        try {
+          record = JSON.parse(line);
+        } catch {
+          continue; // a truncated last line, or garbage: skip it
+        }
+        if (!onRecord(record)) return false;
       }
-      if (!onRecord(record)) {
-        reachedEnd = false;
-        break;
-      }
+      if (bytesRead === 0) return true;
     }
   } catch {
-    // A read error part-way: keep what was read.
+    return true; // a read error part-way: keep what was read
   } finally {
-    lines.close();
-    stream.destroy();
+    await handle.close();
   }
-  return reachedEnd;
 }
+
+const CHUNK_BYTES = 1 << 20;
 
 const OP_TYPES = new Set(['invoke', 'ok', 'fail', 'info']);
 

@@ -44,7 +44,7 @@ const ADD_FS = new Set(['broadcast', 'add']);
 
 /** Every broadcast value's outcome, in the order values were first broadcast. */
 export function elementOutcomes(history: readonly Op[]): ElementOutcome[] {
-  const elements = new Map<string, ElementState>();
+  const elements = new Map<unknown, ElementState>();
   const invocations = new Map<number, Op>();
   for (const op of history) {
     if (typeof op.process !== 'number') continue;
@@ -59,7 +59,7 @@ export function elementOutcomes(history: readonly Op[]): ElementOutcome[] {
       }
     } else if (op.f === 'read' && op.type === 'ok') {
       const inv = invocations.get(op.process) ?? op;
-      const seen = new Set<string>(Array.isArray(op.value) ? op.value.map(keyOf) : []);
+      const seen = new Set<unknown>(Array.isArray(op.value) ? op.value.map(keyOf) : []);
       for (const [key, e] of elements) {
         if (seen.has(key)) {
           if (e.known === null) e.known = op;
@@ -91,8 +91,9 @@ export function elementOutcomes(history: readonly Op[]): ElementOutcome[] {
   return outcomes;
 }
 
-function keyOf(value: unknown): string {
-  return typeof value === 'number' ? String(value) : JSON.stringify(value) ?? 'undefined';
+/** Numbers and strings are their own keys (fast Map/Set lookups); other values are compared as JSON. */
+function keyOf(value: unknown): unknown {
+  return typeof value === 'number' || typeof value === 'string' ? value : `json:${JSON.stringify(value) ?? 'undefined'}`;
 }
 
 /** The quantile the set-full checker reports: element floor(n*q) of the sorted list, capped at n-1. */

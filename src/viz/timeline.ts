@@ -9,7 +9,7 @@
  * is self-contained: inline CSS, no script, no network.
  */
 import type { Op } from '../harness/types.js';
-import { cut, esc, maxOf, safeJson } from './markup.js';
+import { briefJson, esc, maxOf } from './markup.js';
 
 const ROW_PX = 16;
 const COLUMN_PX = 110;
@@ -96,18 +96,18 @@ export function renderTimelineHtml(history: readonly Op[], title: string): strin
     const endRow = runsToEnd ? Math.min(rows, lastRow + 1) : pair.stopRow;
     const heightPx = Math.max(ROW_PX, (endRow - pair.startRow) * ROW_PX);
     const left = TIME_GUTTER_PX + (column.get(pair.start.process) as number) * GUTTER_PX;
-    const startValue = pair.start.process === 'nemesis' || pair.start.value == null ? '' : ` ${cut(safeJson(pair.start.value), 40)}`;
+    const startValue = pair.start.process === 'nemesis' || pair.start.value == null ? '' : ` ${briefJson(pair.start.value, 40)}`;
     const stopValue =
-      pair.stop !== null && pair.stop.value != null && safeJson(pair.stop.value) !== safeJson(pair.start.value)
-        ? `${pair.stopRow - pair.startRow > 1 ? '<br>' : ' → '}${esc(cut(safeJson(pair.stop.value), 60))}`
+      pair.stop !== null && pair.stop.value != null && briefJson(pair.stop.value, 200) !== briefJson(pair.start.value, 200)
+        ? `${pair.stopRow - pair.startRow > 1 ? '<br>' : ' → '}${esc(briefJson(pair.stop.value, 60))}`
         : '';
     const tip = [
       pair.stop !== null ? `Duration: ${((pair.stop.time - pair.start.time) / 1e6).toFixed(2)} ms` : 'Not completed',
       `Invoked at ${(pair.start.time / 1e9).toFixed(3)} s`,
-      ...(op.error !== undefined ? [`Error: ${cut(safeJson(op.error), 300)}`] : []),
+      ...(op.error !== undefined ? [`Error: ${briefJson(op.error, 300)}`] : []),
       '',
-      `Invocation: ${cut(safeJson(pair.start), 800)}`,
-      ...(pair.stop !== null ? [`Completion: ${cut(safeJson(pair.stop), 1500)}`] : []),
+      `Invocation: ${briefJson(pair.start, 800)}`,
+      ...(pair.stop !== null ? [`Completion: ${briefJson(pair.stop, 1500)}`] : []),
     ].join('\n');
     out.push(
       `<a class="op ${kind}" id="i${op.index}" href="#i${op.index}" title="${esc(tip)}" ` +
