@@ -233,7 +233,7 @@ class Run {
     }
     if (parsed.warning !== undefined) this.#warn(`wire:${id}`, parsed.warning);
     try {
-      this.#net.send(parsed.msg);
+      this.#net.send(parsed.msg, line);
     } catch (e) {
       if (!(e instanceof NetError)) throw e;
       const { src, dest } = parsed.msg;
