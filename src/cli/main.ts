@@ -7,6 +7,8 @@
  * Exit codes shared by every subcommand: 0 valid, 1 invalid, 2 unknown,
  * 3 the run could not be carried out, 4 bad command line.
  */
+import { serveCli } from './serve.js';
+import { simCommand } from './sim.js';
 import { testCommand } from './test.js';
 import { EXIT_RUN_FAILED, EXIT_USAGE, type Command, type CliIO } from './command.js';
 
@@ -14,6 +16,8 @@ export type { Command, CliIO } from './command.js';
 
 const COMMANDS: Readonly<Record<string, Command>> = {
   test: testCommand,
+  sim: simCommand,
+  serve: serveCli,
 };
 
 function usage(): string {
