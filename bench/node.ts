@@ -46,12 +46,14 @@ function parseArgs(argv: string[]): BenchOptions {
   return options;
 }
 
-/** The whole input, pre-encoded in chunks of about 64 KB so that writing costs nothing measurable. */
+const INIT_LINE = '{"src":"c0","dest":"n1","body":{"type":"init","msg_id":1,"node_id":"n1","node_ids":["n1"]}}\n';
+
+/** The echo requests, pre-encoded in chunks of about 64 KB so that writing them costs nothing measurable. */
 function buildInput(count: number): Buffer[] {
   const chunks: Buffer[] = [];
-  let text = '{"src":"c0","dest":"n1","body":{"type":"init","msg_id":1,"node_id":"n1","node_ids":["n1"]}}\n';
+  let text = '';
   for (let i = 1; i <= count; i++) {
-    text += `{"src":"c1","dest":"n1","body":{"type":"echo","msg_id":${i},"echo":"Please echo ${i}"}}\n`;
+    text += `{"src":"c1","dest":"n1","body":{"type":"echo","msg_id":${i + 1},"echo":"Please echo ${i}"}}\n`;
     if (text.length >= 65_536) {
       chunks.push(Buffer.from(text));
       text = '';
@@ -68,6 +70,9 @@ async function main(): Promise<void> {
   const [command, args] = /\.[cm]?js$/.test(bin) ? [process.execPath, [bin]] : [bin, []];
   const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'ignore'] });
 
+  let initialised!: () => void;
+  const initOk = new Promise<void>((resolve) => (initialised = resolve));
+  let seenInitOk = false;
   let replies = 0;
   let doneAt = 0;
   // Counted on raw bytes: decoding 20 MB of replies would cost this process
@@ -76,6 +81,10 @@ async function main(): Promise<void> {
   let tail = Buffer.alloc(0);
   const finished = new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
+      if (!seenInitOk && chunk.includes('init_ok')) {
+        seenInitOk = true;
+        initialised();
+      }
       // A match split across two chunks lies within the last and first needle.length - 1 bytes.
       const seam = Buffer.concat([tail, chunk.subarray(0, needle.length - 1)]);
       if (seam.indexOf(needle) !== -1) replies++;
@@ -90,7 +99,12 @@ async function main(): Promise<void> {
       if (doneAt === 0) reject(new Error(`${bin} exited (code ${code}, signal ${signal}) after ${replies} of ${count} replies`));
     });
   });
+  finished.catch(() => undefined); // reported below, once awaited
 
+  // Start-up (loading the program, init) is not what this measures.
+  child.stdin.write(INIT_LINE);
+  await Promise.race([initOk, finished]);
+  const cpuAtStartS = processCpuSeconds(child.pid);
   const startAt = performance.now();
   for (const chunk of input) {
     if (!child.stdin.write(chunk)) await new Promise((resolve) => child.stdin.once('drain', resolve));
@@ -98,7 +112,7 @@ async function main(): Promise<void> {
   const writtenAt = performance.now();
   await finished;
   // Read before stdin closes, while the process still exists.
-  const nodeCpuS = processCpuSeconds(child.pid);
+  const cpuAtEndS = processCpuSeconds(child.pid);
   child.stdin.end();
   const exitCode = await new Promise<number | null>((resolve) => {
     if (child.exitCode !== null) resolve(child.exitCode);
@@ -108,14 +122,15 @@ async function main(): Promise<void> {
   const wallS = (doneAt - startAt) / 1000;
   const rate = Math.round(count / wallS);
   console.log(`bench:node  ${bin}`);
-  console.log(`  ${count.toLocaleString('en-US')} echo requests (${(inputBytes / 1e6).toFixed(1)} MB in), all answered`);
+  console.log(`  ${count.toLocaleString('en-US')} echo requests after init (${(inputBytes / 1e6).toFixed(1)} MB in), all answered`);
   console.log(`  input written in ${((writtenAt - startAt) / 1000).toFixed(3)} s, last reply after ${wallS.toFixed(3)} s, exit code ${exitCode}`);
   console.log(`  ${rate.toLocaleString('en-US')} requests/s (wall clock)`);
-  if (nodeCpuS !== undefined) {
+  if (cpuAtStartS !== undefined && cpuAtEndS !== undefined) {
     // Wall time depends on whatever else the machine runs; the node's own
-    // CPU time (start-up included) says what it would do on a free core.
-    const cpuRate = Math.round(count / nodeCpuS);
-    console.log(`  node used ${nodeCpuS.toFixed(2)} s of CPU: ${cpuRate.toLocaleString('en-US')} requests per CPU-second`);
+    // CPU time says what it would do on a free core.
+    const cpuS = cpuAtEndS - cpuAtStartS;
+    const cpuRate = Math.round(count / cpuS);
+    console.log(`  node used ${cpuS.toFixed(2)} s of CPU for them: ${cpuRate.toLocaleString('en-US')} requests per CPU-second`);
   }
 }
 

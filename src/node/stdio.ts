@@ -58,6 +58,8 @@ export class StdioTransport implements Transport {
     if (this.#handlers !== undefined) throw new Error('StdioTransport.start: already started');
     this.#handlers = handlers;
     this.#output.on('error', this.#onOutputError);
+    // A failed log write has nowhere to be reported; it must not crash the node.
+    this.#errors.on('error', () => undefined);
     const input = this.#input;
     input.setEncoding('utf8');
     input.on('data', this.#onData);
@@ -98,7 +100,7 @@ export class StdioTransport implements Transport {
   }
 
   readonly #onData = (chunk: string): void => {
-    const onLine = this.#handlers!.onLine;
+    const handlers = this.#handlers!;
     let start = 0;
     let nl = chunk.indexOf('\n');
     if (nl === -1) {
@@ -108,13 +110,13 @@ export class StdioTransport implements Transport {
     if (this.#partial.length > 0) {
       const first = this.#partial + chunk.slice(0, nl);
       this.#partial = '';
-      deliver(onLine, first);
+      deliver(handlers, first);
     } else {
-      deliver(onLine, chunk.slice(0, nl));
+      deliver(handlers, chunk.slice(0, nl));
     }
     start = nl + 1;
     while ((nl = chunk.indexOf('\n', start)) !== -1) {
-      deliver(onLine, chunk.slice(start, nl));
+      deliver(handlers, chunk.slice(start, nl));
       start = nl + 1;
     }
     this.#partial = start < chunk.length ? chunk.slice(start) : '';
@@ -125,7 +127,7 @@ export class StdioTransport implements Transport {
     this.#inputEnded = true;
     const last = this.#partial;
     this.#partial = '';
-    if (last.length > 0) deliver(this.#handlers!.onLine, last);
+    if (last.length > 0) deliver(this.#handlers!, last);
     this.#handlers!.onEnd();
   };
 
@@ -175,8 +177,8 @@ export class StdioTransport implements Transport {
   }
 }
 
-function deliver(onLine: (line: string) => void, line: string): void {
+function deliver(handlers: LineHandlers, line: string): void {
   // Windows-style line ends: the '\r' is not part of the message.
   if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
-  onLine(line);
+  handlers.onLine(line);
 }
