@@ -69,8 +69,9 @@ export class Progress {
 
   /** The text of one progress line. */
   static format(s: ProgressSnapshot, msgsPerS: number): string {
-    const t = `${s.elapsedS.toFixed(0)}/${s.limitS.toFixed(0)} s`;
-    return `[${s.phase}] ${t}  ops ok ${s.ok} fail ${s.fail} info ${s.info}  ${Math.round(msgsPerS)} msgs/s  partition ${s.partitioned ? 'on' : 'off'}`;
+    // Past the main phase the time limit no longer means anything; show the phase alone.
+    const t = s.phase === 'main' ? ` ${s.elapsedS.toFixed(0)}/${s.limitS.toFixed(0)} s` : '';
+    return `[${s.phase}]${t}  ops ok ${s.ok} fail ${s.fail} info ${s.info}  ${Math.round(msgsPerS)} msgs/s  partition ${s.partitioned ? 'on' : 'off'}`;
   }
 
   #schedule(): void {
