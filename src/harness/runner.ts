@@ -51,7 +51,7 @@ export interface RunDeps {
   startedAt?: Date;
   /** Aborting it stops the run cleanly (Ctrl-C in the CLI). */
   signal?: AbortSignal;
-  /** Grace period for nodes to exit at the end before they are killed. @default 1000 */
+  /** Grace period for nodes to exit at the end before they are killed. @default 500 */
   stopGraceMs?: number;
 }
 
@@ -132,7 +132,7 @@ class Run {
     this.#seed = seed;
     this.#rng = deps.rng ?? new Rng(seed);
     this.#out = deps.out ?? null;
-    this.#stopGraceMs = deps.stopGraceMs ?? 1000;
+    this.#stopGraceMs = deps.stopGraceMs ?? 500;
     this.#nodes = nodeIds(o.nodeCount);
     this.#workload = makeWorkload(o);
     this.#store = RunStore.create(o.store, o.workload, deps.startedAt ?? new Date());
