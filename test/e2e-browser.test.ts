@@ -1,7 +1,7 @@
 /**
  * End to end in a real browser: headless Chromium (Debian's `chromium`,
  * driven by playwright-core) opens `eddy serve`'s run list, clicks into a
- * run, and sees the Lamport diagram with its arrows. Screenshots of both
+ * run, and sees the Lamport diagram with its arrows; then compares two runs. Screenshots of both
  * pages go to the system temp directory for a human to look at.
  *
  * Skips, saying why, when chromium or playwright-core is not installed
@@ -42,7 +42,7 @@ async function loadPlaywright(): Promise<{ chromium: any } | string> {
 const playwright = await loadPlaywright();
 
 test(
-  'in Chromium: the run list opens, clicking a run shows its verdict and the message diagram',
+  'in Chromium: the run list opens, clicking a run shows its verdict and the message diagram, two ticked runs compare',
   { skip: typeof playwright === 'string' ? playwright : false, timeout: 120_000 },
   async () => {
     const { chromium } = playwright as { chromium: any };
@@ -87,6 +87,16 @@ test(
       assert.ok(arrows > 20, `${arrows} arrows`);
       assert.ok(nodes >= 4, `${nodes} node lines`);
       await page.screenshot({ path: join(tmpdir(), 'eddy-e2e-run.png') });
+
+      // Back on the list, tick two runs and compare them.
+      await page.goto(server.url);
+      await page.check(`input[value="${runs[0]}"]`);
+      await page.check(`input[value="${runs[1]}"]`);
+      await page.click('button[type="submit"]');
+      await page.waitForURL('**/compare?**');
+      const compare = await page.locator('#compare').innerText();
+      assert.match(compare, /lost\s+0\s+2\s+\+2/i, 'A is the older run');
+      assert.equal(await page.locator('object[data-picture="messages.svg"]').count(), 2);
     } finally {
       await context.close();
       await server.close();

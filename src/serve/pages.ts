@@ -240,10 +240,10 @@ export function comparePage(a: RunSummary, b: RunSummary, picturesA: PictureRef[
     return `<tr><th>${esc(f.label)}</th><td class="num">${fmt(va, f.digits ?? 0)}</td><td class="num">${fmt(vb, f.digits ?? 0)}</td><td class="num">${delta}</td></tr>`;
   });
   const head =
-    `<tr><th></th><th><a href="${runHref(a.id)}">${esc(a.id)}</a></th><th><a href="${runHref(b.id)}">${esc(b.id)}</a></th><th>B − A</th></tr>` +
+    `<tr><th></th><th>A <a href="${runHref(a.id)}">${esc(a.id)}</a></th><th>B <a href="${runHref(b.id)}">${esc(b.id)}</a></th><th>B − A</th></tr>` +
     `<tr><th>verdict</th><td>${badge(a.verdict)}</td><td>${badge(b.verdict)}</td><td></td></tr>` +
     `<tr><th>flags</th><td>${esc(a.flags)}</td><td>${esc(b.flags)}</td><td></td></tr>`;
-  const parts = [`<h1>Compare runs</h1><table id="compare">${head}${rows.join('')}</table>`];
+  const parts = [`<h1>Compare runs</h1><p class="muted">A is the older run; B − A is what changed since.</p><table id="compare">${head}${rows.join('')}</table>`];
   const names = [...new Set([...picturesA, ...picturesB].map((p) => p.name))];
   for (const name of names) {
     const pa = picturesA.find((p) => p.name === name);

@@ -17,7 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, relative, sep } from 'node:path';
 import { PICTURE_FILES, renderRun } from '../viz/index.js';
 import { esc } from '../viz/markup.js';
-import { comparePage, errorPage, fileHref, listPage, runHref, runPage, type PictureRef } from './pages.js';
+import { comparePage, errorPage, listPage, runHref, runPage, type PictureRef } from './pages.js';
 import { isRunDir, listRuns, summariseRun, type RunSummary } from './runs.js';
 import { resolveInStore, safeSegments } from './safe-path.js';
 
@@ -198,6 +198,9 @@ class Site {
       if ('status' in f) return fail(f.status, f.reason);
       runs.push(f);
     }
+    // The older run is A, the baseline, so B − A reads as "what changed since"; names are timestamps.
+    const name = (id: string): string => id.slice(id.lastIndexOf('/') + 1);
+    runs.sort((x, y) => (name(x.id) < name(y.id) ? -1 : name(x.id) > name(y.id) ? 1 : 0));
     const [a, b] = runs as [{ id: string; dir: string }, { id: string; dir: string }];
     await Promise.all([this.#ensurePictures(a.dir), this.#ensurePictures(b.dir)]);
     const [sa, sb, pa, pb] = await Promise.all([
@@ -368,4 +371,3 @@ async function listFiles(dir: string): Promise<string[]> {
   return files.filter((f) => !f.endsWith('.tmp')).sort(naturalCompare);
 }
 
-export { fileHref };
