@@ -10,6 +10,7 @@
  */
 import { randomInt } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { fromExports, loadNodeModule, type NodeModule } from '../harness/hosts/inproc.js';
 import { FLAGS, OptionError, parseTestArgs, type TestOptions } from '../harness/options.js';
@@ -18,11 +19,15 @@ import { EXIT_RUN_FAILED, EXIT_USAGE, type CliIO, type Command } from './command
 
 /** The most seeds one sweep may run (a typo like --seeds 1000000 should not run for a day). */
 const MAX_SEEDS = 100_000;
+/** Worker threads of a sweep unless --jobs says otherwise: each holds a whole run in memory. */
+const MAX_DEFAULT_JOBS = 4;
+const MAX_JOBS = 64;
 
 const SIM_FLAGS: readonly { flag: string; arg?: string; help: string }[] = [
   { flag: 'node', arg: 'MODULE', help: 'JS module exporting createNode(env). Default: eddy\'s broadcast (or echo) node.' },
   { flag: 'seed', arg: 'N', help: 'Seed of the run (or the first seed with --seeds). Default: random, printed.' },
   { flag: 'seeds', arg: 'K', help: 'Run K seeds (1..K, or from --seed) and print a summary.' },
+  { flag: 'jobs', arg: 'N', help: 'With --seeds, simulate N seeds at once in worker threads. Default: CPUs, at most 4.' },
   { flag: 'keep-all', help: 'With --seeds, keep the run directories of valid seeds too (default: failing only).' },
 ];
 
@@ -53,6 +58,8 @@ interface SimArgs {
   /** The --node value, or null for eddy's own node. */
   nodePath: string | null;
   seeds: number | null;
+  /** Worker threads for a sweep. */
+  jobs: number;
   keepAll: boolean;
   help: boolean;
 }
@@ -68,6 +75,7 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
   const nodeArgs = dashDash === -1 ? [] : argv.slice(dashDash);
   let nodePath: string | null = null;
   let seedsText: string | null = null;
+  let jobsText: string | null = null;
   let keepAll = false;
   const rest: string[] = [];
   for (let i = 0; i < own.length; i++) {
@@ -93,6 +101,11 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
       seedsText = seeds;
       continue;
     }
+    const jobs = take('jobs');
+    if (jobs !== null) {
+      jobsText = jobs;
+      continue;
+    }
     if (a === '--keep-all') {
       keepAll = true;
       continue;
@@ -103,7 +116,7 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
     rest.push(a);
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    return { options: parseTestArgs(['--help']).options, nodePath, seeds: null, keepAll, help: true };
+    return { options: parseTestArgs(['--help']).options, nodePath, seeds: null, jobs: 1, keepAll, help: true };
   }
   let seeds: number | null = null;
   if (seedsText !== null) {
@@ -113,16 +126,22 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
     }
     seeds = k;
   }
+  let jobs = Math.max(1, Math.min(os.availableParallelism(), MAX_DEFAULT_JOBS));
+  if (jobsText !== null) {
+    const j = Number(jobsText);
+    if (!/^\d+$/.test(jobsText) || j < 1 || j > MAX_JOBS) throw new OptionError(`--jobs expects a whole number of threads from 1 to ${MAX_JOBS}, got "${jobsText}"`);
+    jobs = j;
+  }
   const { options } = parseTestArgs([...rest, '--bin', nodePath ?? 'in-process', ...nodeArgs]);
-  return { options, nodePath, seeds, keepAll, help: false };
+  return { options, nodePath, seeds, jobs, keepAll, help: false };
 }
 
 /** eddy's own node for a workload, from the compiled tree this file is part of. */
 async function builtinModule(workload: string): Promise<NodeModule> {
   const rel = workload === 'echo' ? '../nodes/echo.js' : '../nodes/broadcast/index.js';
   const name = workload === 'echo' ? 'eddy-echo' : 'eddy-broadcast';
-  const mod = (await import(new URL(rel, import.meta.url).href)) as Record<string, unknown>;
-  return fromExports(name, mod);
+  const url = new URL(rel, import.meta.url).href;
+  return fromExports(name, (await import(url)) as Record<string, unknown>, url);
 }
 
 /** Quotes one argument for a POSIX shell when it needs it. */
@@ -130,7 +149,7 @@ function shellQuote(a: string): string {
   return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The command that replays one seed of a sweep: the sweep's arguments without --seeds/--seed/--keep-all, plus --seed N. */
+/** The command that replays one seed of a sweep: the sweep's arguments without --seeds/--seed/--jobs/--keep-all, plus --seed N. */
 export function replayCommand(argv: readonly string[], seed: number): string {
   const dashDash = argv.indexOf('--');
   const own = dashDash === -1 ? argv.slice() : argv.slice(0, dashDash);
@@ -142,7 +161,11 @@ export function replayCommand(argv: readonly string[], seed: number): string {
       i++;
       continue;
     }
-    if (a.startsWith('--seeds=') || a.startsWith('--seed=') || a === '--keep-all') continue;
+    if (a === '--jobs') {
+      i++;
+      continue;
+    }
+    if (a.startsWith('--seeds=') || a.startsWith('--seed=') || a.startsWith('--jobs=') || a === '--keep-all') continue;
     kept.push(a);
   }
   return ['eddy', 'sim', ...kept, '--seed', String(seed), ...after].map(shellQuote).join(' ');
@@ -209,7 +232,8 @@ async function single(options: TestOptions, module: NodeModule, io: CliIO, signa
 async function many(options: TestOptions, module: NodeModule, args: SimArgs, argv: readonly string[], io: CliIO, signal: AbortSignal): Promise<number> {
   const firstSeed = options.seed ?? 1;
   const count = args.seeds!;
-  io.stderr.write(`Simulating ${options.workload} with ${module.name}, seeds ${firstSeed}..${firstSeed + count - 1}\n`);
+  const threads = Math.min(args.jobs, count);
+  io.stderr.write(`Simulating ${options.workload} with ${module.name}, seeds ${firstSeed}..${firstSeed + count - 1}${threads > 1 ? `, ${threads} at a time` : ''}\n`);
   const t0 = performance.now();
   const figures = await sweep({
     options,
@@ -218,6 +242,7 @@ async function many(options: TestOptions, module: NodeModule, args: SimArgs, arg
     module,
     signal,
     keepValid: args.keepAll,
+    jobs: args.jobs,
     removeDir: (dir) => removeRunDir(options.store, dir),
     onSeed: (f, i) => io.stderr.write(`[${i + 1}/${count}] ${formatSeedLine(f)}\n`),
   });

@@ -10,11 +10,13 @@
  * time is measured here only to report speed; it never reaches a run's
  * files.
  */
+import { Worker } from 'node:worker_threads';
 import { VirtualClock } from '../node/clock.js';
 import { InProcHost, type NodeModule } from './hosts/inproc.js';
 import type { TestOptions } from './options.js';
 import type { ProgressOutput } from './progress.js';
 import { runTest, EXIT_RUN_FAILED, type RunOutcome } from './runner.js';
+import type { SimWorkerData, SimWorkerReply, SimWorkerTask } from './sim-worker.js';
 
 export interface SimDeps {
   /** Builds each node. */
@@ -129,10 +131,24 @@ export interface SweepOptions {
   signal?: AbortSignal;
   /** Removes a run directory (when keepValid is false). */
   removeDir?(dir: string): void;
+  /**
+   * Seeds simulated at once, each in a worker thread (needs `module.url`).
+   * Every run stays a pure function of its seed; only the order of the
+   * `onSeed` calls changes. @default 1
+   */
+  jobs?: number;
 }
 
-/** Runs seeds `firstSeed .. firstSeed + count - 1`, one after another. */
+/**
+ * Runs seeds `firstSeed .. firstSeed + count - 1`, one after another or
+ * `jobs` at a time; the figures come back in seed order.
+ */
 export async function sweep(o: SweepOptions): Promise<SeedFigures[]> {
+  const jobs = Math.min(o.jobs ?? 1, o.count);
+  if (jobs > 1) {
+    if (o.module.url === undefined) throw new Error(`sweep: jobs > 1 needs a node module loaded from a URL, and ${o.module.name} has none`);
+    return sweepInWorkers(o, jobs, o.module.url);
+  }
   const wallNow = o.wallNow ?? (() => performance.now());
   const all: SeedFigures[] = [];
   for (let i = 0; i < o.count; i++) {
@@ -146,6 +162,46 @@ export async function sweep(o: SweepOptions): Promise<SeedFigures[]> {
     o.onSeed?.(figures, i);
   }
   return all;
+}
+
+async function sweepInWorkers(o: SweepOptions, jobs: number, moduleUrl: string): Promise<SeedFigures[]> {
+  const all: SeedFigures[] = [];
+  let next = 0;
+  let finished = 0;
+  // Directory names come from here, one millisecond apart, so that runs
+  // started at the same moment in two threads never share a directory.
+  let lastStampMs = 0;
+  const stamp = (): number => (lastStampMs = Math.max(Date.now(), lastStampMs + 1));
+  const workerData: SimWorkerData = { moduleName: o.module.name, moduleUrl, options: o.options };
+  const runWorker = (): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      const worker = new Worker(new URL('./sim-worker.js', import.meta.url), { workerData });
+      const handOut = (): void => {
+        if (next >= o.count || o.signal?.aborted) {
+          worker.postMessage({ stop: true } satisfies SimWorkerTask);
+          return;
+        }
+        worker.postMessage({ seed: o.firstSeed + next++, startedAtMs: stamp() } satisfies SimWorkerTask);
+      };
+      worker.on('message', (m: 'ready' | SimWorkerReply) => {
+        if (m === 'ready') return handOut();
+        if ('error' in m) {
+          next = o.count; // the other workers finish their seed and stop
+          void worker.terminate();
+          reject(new Error(`simulating seed ${m.seed} failed in eddy itself: ${m.error}`));
+          return;
+        }
+        const f = m.figures;
+        if (f.exitCode === 0 && !o.keepValid) o.removeDir?.(f.dir);
+        all.push(f);
+        o.onSeed?.(f, finished++);
+        handOut();
+      });
+      worker.on('error', reject);
+      worker.on('exit', () => resolve());
+    });
+  await Promise.all(Array.from({ length: jobs }, runWorker));
+  return all.sort((a, b) => a.seed - b.seed);
 }
 
 /** min / median / max of the numbers present, or null when there are none. */

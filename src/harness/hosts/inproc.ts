@@ -29,6 +29,8 @@ export interface RunnableNode {
 export interface NodeModule {
   /** Where it came from, for messages (a path or a name). */
   readonly name: string;
+  /** An import()-able URL of the module, so that worker threads can load it too. */
+  readonly url?: string;
   createNode(env: NodeEnv): RunnableNode;
 }
 
@@ -178,9 +180,10 @@ export async function loadNodeModule(file: string): Promise<NodeModule> {
     );
   }
   const abs = path.resolve(file);
+  const url = pathToFileURL(abs).href;
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
+    mod = (await import(url)) as Record<string, unknown>;
   } catch (e) {
     const code = (e as { code?: string }).code;
     if (code === 'ERR_MODULE_NOT_FOUND' && (e as Error).message.includes(abs)) {
@@ -188,11 +191,11 @@ export async function loadNodeModule(file: string): Promise<NodeModule> {
     }
     throw new Error(`--node ${file} could not be loaded: ${e instanceof Error ? e.message : String(e)}`);
   }
-  return fromExports(file, mod);
+  return fromExports(file, mod, url);
 }
 
 /** Checks a module's exports for `createNode` (or a default export that has it). */
-export function fromExports(name: string, mod: Record<string, unknown>): NodeModule {
+export function fromExports(name: string, mod: Record<string, unknown>, url?: string): NodeModule {
   const fallback = mod['default'] as Record<string, unknown> | undefined;
   const createNode = mod['createNode'] ?? (typeof fallback === 'object' && fallback !== null ? fallback['createNode'] : undefined);
   if (typeof createNode !== 'function') {
@@ -201,7 +204,7 @@ export function fromExports(name: string, mod: Record<string, unknown>): NodeMod
       `--node ${name} does not export a createNode function (it exports ${names.length > 0 ? names.join(', ') : 'nothing'}); a node module must export createNode(env: NodeEnv): Node`,
     );
   }
-  return { name, createNode: createNode as NodeModule['createNode'] };
+  return url === undefined ? { name, createNode: createNode as NodeModule['createNode'] } : { name, url, createNode: createNode as NodeModule['createNode'] };
 }
 
 function describe(v: unknown): string {
