@@ -28,7 +28,8 @@ const STEP_PX = 5;
 const GAP_CAP_PX = 150;
 /** Client columns are narrow: there are many clients (setup clients, workers, reopened ones) and few messages each. */
 const CLIENT_COLUMN_PX = 22;
-const SERVER_COLUMN_PX = 52;
+const SETUP_CLIENT_COLUMN_PX = 9;
+const SERVER_COLUMN_PX = 50;
 const GUTTER_PX = 96;
 const MIN_WIDTH_PX = 760;
 /** Node names are repeated down the diagram this often, so a reader never loses track of columns. */
@@ -38,6 +39,7 @@ const NS_PER_MS = 1e6;
 const TOOLTIP_CHARS = 800;
 
 const SKIPPED_TYPES = new Set(['init', 'init_ok']);
+const SETUP_TYPES = new Set(['topology', 'topology_ok']);
 
 export function renderMessagesSvg(window: JournalWindow, partitions: readonly PartitionInterval[], title: string): string {
   const events = window.events.filter((ev) => !SKIPPED_TYPES.has(ev.message.body.type));
@@ -49,14 +51,32 @@ export function renderMessagesSvg(window: JournalWindow, partitions: readonly Pa
     nodeSet.add(ev.message.dest);
   }
   const nodes = [...nodeSet].sort(compareNodeIds);
+  // Clients that only carried setup messages (one topology exchange each) get hairline columns,
+  // so at 25 nodes the servers, where the gossip is, stay near the left.
+  const setupOnly = new Set(nodes.filter((n) => n.startsWith('c')));
+  for (const ev of events) {
+    if (!SETUP_TYPES.has(ev.message.body.type)) {
+      setupOnly.delete(ev.message.src);
+      setupOnly.delete(ev.message.dest);
+    }
+  }
   const xOf = new Map<string, number>();
   let x = GUTTER_PX;
   for (const node of nodes) {
-    const w = node.startsWith('c') ? CLIENT_COLUMN_PX : SERVER_COLUMN_PX;
+    const w = setupOnly.has(node) ? SETUP_CLIENT_COLUMN_PX : node.startsWith('c') ? CLIENT_COLUMN_PX : SERVER_COLUMN_PX;
     xOf.set(node, x + w / 2);
     x += w;
   }
   const width = Math.max(MIN_WIDTH_PX, x + 20);
+  // Hairline columns are labelled as runs ("c25…c49") rather than one by one.
+  const setupRuns: string[][] = [];
+  for (const node of nodes) {
+    if (!setupOnly.has(node)) continue;
+    const last = setupRuns[setupRuns.length - 1];
+    const prev = last?.[last.length - 1];
+    if (last !== undefined && prev !== undefined && nodes.indexOf(prev) === nodes.indexOf(node) - 1) last.push(node);
+    else setupRuns.push([node]);
+  }
 
   // Pair sends with receipts.
   const sends = new Map<number, { ev: JournalEvent; i: number }>();
@@ -211,12 +231,23 @@ export function renderMessagesSvg(window: JournalWindow, partitions: readonly Pa
   out.push('<g class="nodes">');
   for (const node of nodes) {
     const nx = xOf.get(node) as number;
-    out.push(`<line class="node" data-node="${esc(node)}" x1="${px(nx)}" y1="${headerPx}" x2="${px(nx)}" y2="${px(bottom - 30)}"/>`);
+    out.push(
+      `<line class="node" data-node="${esc(node)}" x1="${px(nx)}" y1="${headerPx}" x2="${px(nx)}" y2="${px(bottom - 30)}"><title>${esc(node)}</title></line>`,
+    );
   }
   for (let ly2 = headerPx - 6; ly2 < bottom - 60; ly2 += LABEL_REPEAT_PX) {
+    const fill = ly2 > headerPx ? ' fill="#999"' : '';
     for (const node of nodes) {
+      if (setupOnly.has(node)) continue;
       const cls = node.startsWith('c') ? 'nodelabel client' : 'nodelabel';
-      out.push(`<text class="${cls}" x="${px(xOf.get(node) as number)}" y="${px(ly2)}"${ly2 > headerPx ? ' fill="#999"' : ''}>${esc(node)}</text>`);
+      out.push(`<text class="${cls}" x="${px(xOf.get(node) as number)}" y="${px(ly2)}"${fill}>${esc(node)}</text>`);
+    }
+    for (const run of setupRuns) {
+      const first = run[0] as string;
+      const last = run[run.length - 1] as string;
+      const mid = ((xOf.get(first) as number) + (xOf.get(last) as number)) / 2;
+      const label = run.length === 1 ? first : `${first}…${last}`;
+      out.push(`<text class="nodelabel client" x="${px(mid)}" y="${px(ly2)}"${fill}><title>setup clients (topology)</title>${esc(label)}</text>`);
     }
   }
   out.push('</g>');
