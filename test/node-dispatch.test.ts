@@ -88,6 +88,17 @@ describe('handlers', () => {
     assert.deepEqual(t.take().map((m) => m.body), [{ type: 'broadcast_ok', in_reply_to: 4 }]);
   });
 
+  it("sets in_reply_to to the request's msg_id even if the body carried another", () => {
+    const t = testNode();
+    t.init();
+    t.take();
+    t.node.on('ping', (req) => {
+      t.node.reply(req, { type: 'pong', in_reply_to: 99, n: 1 });
+    });
+    t.deliver('c1', { type: 'ping', msg_id: 6 });
+    assert.deepEqual(t.take()[0]!.body, { type: 'pong', in_reply_to: 6, n: 1 });
+  });
+
   it('replies to msg_id 0 with in_reply_to 0', () => {
     const t = testNode();
     t.init();

@@ -24,6 +24,14 @@ describe('rpc', () => {
     );
   });
 
+  it('assigns its own msg_id even when the body brings one', () => {
+    const t = testNode();
+    t.init();
+    t.take();
+    void t.node.rpc('n2', { type: 'ping', msg_id: 77 }).catch(() => undefined);
+    assert.equal(t.take()[0]!.body.msg_id, 1);
+  });
+
   it('resolves with the reply body and forgets the request', async () => {
     const t = testNode();
     t.init();
