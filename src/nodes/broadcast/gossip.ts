@@ -189,11 +189,12 @@ export class Gossip {
     if (seq === null) return;
     if (this.#opts.overlay === 'direct') {
       const entry: WireEntry = [this.#me, seq, value];
+      const v = this.#store.vector();
       for (let p = 0; p < this.#n; p++) {
         if (p === this.#me) continue;
         const link = this.#links.get(p);
         if (link !== undefined && link.ownOnly) this.#immediateDirty.add(link);
-        else this.#send(p, { type: 'gossip', v: this.#store.vector(), e: [entry] });
+        else this.#send(p, { type: 'gossip', v, e: [entry] });
       }
     } else if (this.#me === 0) {
       this.#scheduleBatch(this.#opts.hubBatchMs);
