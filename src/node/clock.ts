@@ -32,10 +32,23 @@ export class RealClock implements Clock {
   }
 
   setTimer(delayMs: number, fn: () => void): Timer {
-    const handle = setTimeout(fn, Math.max(0, delayMs));
+    // setTimeout fires at once for delays past 2^31-1 ms, so longer waits
+    // are chained; an infinite delay simply never fires.
+    if (delayMs === Infinity) return { cancel: () => {} };
+    const due = this.now() + Math.max(0, delayMs);
+    let handle: ReturnType<typeof setTimeout>;
+    const arm = (): void => {
+      const left = due - this.now();
+      if (left > MAX_TIMEOUT_MS) handle = setTimeout(arm, MAX_TIMEOUT_MS);
+      else handle = setTimeout(fn, Math.max(0, left));
+    };
+    arm();
     return { cancel: () => clearTimeout(handle) };
   }
 }
+
+/** The longest delay `setTimeout` honours. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 interface Scheduled {
   readonly at: number;
