@@ -32,7 +32,7 @@ port.on('message', (task: SimWorkerTask) => {
     return;
   }
   const t0 = performance.now();
-  simulate({ ...data.options, seed: task.seed, quiet: true }, { module, startedAt: new Date(task.startedAtMs) }).then(
+  simulate({ ...data.options, seed: task.seed, quiet: true }, { module, startedAt: new Date(task.startedAtMs), render: false }).then(
     (outcome) => port.postMessage({ figures: figuresOf(outcome, performance.now() - t0) } satisfies SimWorkerReply),
     (e: unknown) => port.postMessage({ seed: task.seed, error: e instanceof Error ? (e.stack ?? e.message) : String(e) } satisfies SimWorkerReply),
   );

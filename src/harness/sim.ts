@@ -15,7 +15,7 @@ import { VirtualClock } from '../node/clock.js';
 import { InProcHost, type NodeModule } from './hosts/inproc.js';
 import type { TestOptions } from './options.js';
 import type { ProgressOutput } from './progress.js';
-import { runTest, EXIT_RUN_FAILED, type RunOutcome } from './runner.js';
+import { runTest, EXIT_RUN_FAILED, type RunDeps, type RunOutcome } from './runner.js';
 import type { SimWorkerData, SimWorkerReply, SimWorkerTask } from './sim-worker.js';
 
 export interface SimDeps {
@@ -27,6 +27,13 @@ export interface SimDeps {
   startedAt?: Date;
   /** Aborting it stops the run cleanly (Ctrl-C). */
   signal?: AbortSignal;
+  /**
+   * Draw the run's pictures at the end (about half the wall time of a 3d
+   * run). Sweeps pass false. Takes effect once the runner accepts
+   * `RunDeps.render` (asked of its owner); until then pictures are always drawn.
+   * @default true
+   */
+  render?: boolean;
 }
 
 /**
@@ -38,14 +45,16 @@ export async function simulate(options: TestOptions, deps: SimDeps): Promise<Run
   const clock = new VirtualClock();
   const host = new InProcHost({ module: deps.module, clock, seed: options.seed, args: options.args });
   let done = false;
-  const outcome = runTest(options, {
+  const runDeps: RunDeps & { render?: boolean } = {
     clock,
     host,
     out: deps.out,
     startedAt: deps.startedAt ?? new Date(),
     signal: deps.signal,
     stopGraceMs: 1000,
-  }).finally(() => {
+    render: deps.render ?? true,
+  };
+  const outcome = runTest(options, runDeps).finally(() => {
     done = true;
   });
   // The clock runs until every node has ended; after that the runner only
@@ -155,7 +164,7 @@ export async function sweep(o: SweepOptions): Promise<SeedFigures[]> {
     if (o.signal?.aborted) break;
     const seed = o.firstSeed + i;
     const t0 = wallNow();
-    const outcome = await simulate({ ...o.options, seed, quiet: true }, { module: o.module, signal: o.signal });
+    const outcome = await simulate({ ...o.options, seed, quiet: true }, { module: o.module, signal: o.signal, render: false });
     const figures = figuresOf(outcome, wallNow() - t0);
     if (figures.exitCode === 0 && !o.keepValid) o.removeDir?.(outcome.dir);
     all.push(figures);
