@@ -12,7 +12,8 @@
  *
  * Flags: `--no-real` skips the real run, `--seeds K` changes the sweep size,
  * `--jobs N` its worker threads (default: CPUs), `--no-sweep` skips the
- * sweep, `--profile P` is passed to the node.
+ * sweep, `--no-speed` skips both speed parts, `--profile P` is passed to the
+ * node.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -33,6 +34,7 @@ const flag = (name: string): string | undefined => {
 };
 const skipReal = argv.includes('--no-real');
 const skipSweep = argv.includes('--no-sweep');
+const skipSpeed = argv.includes('--no-speed');
 const sweepSeeds = Number(flag('--seeds') ?? 100);
 const profile = flag('--profile');
 const nodeArgs = profile === undefined ? [] : ['--profile', profile];
@@ -135,6 +137,8 @@ async function fidelity(): Promise<void> {
   }
   const rows: [string, number | null, number | null, number][] = [
     ['msgs-per-op (servers)', real?.msgsPerOp ?? null, sim.msgsPerOp, 5],
+    ['  server messages', real?.serverMsgCount ?? null, sim.serverMsgCount, 5],
+    ['  client operations', real?.opCount ?? null, sim.opCount, 5],
     ['stable latency median, ms', real?.stableLatencyMedianMs ?? null, sim.stableLatencyMedianMs, 10],
     ['stable latency max, ms', real?.stableLatencyMaxMs ?? null, sim.stableLatencyMaxMs, 10],
   ];
@@ -147,8 +151,10 @@ async function fidelity(): Promise<void> {
     );
   }
   console.log(`   verdicts: eddy test ${real === null ? '-' : String(real.valid)}, eddy sim ${String(sim.valid)}; sim wall ${ms(sim.wallMs)}`);
+  console.log('   (msgs-per-op = server messages / client operations: the simulation issues operations exactly at --rate,');
+  console.log('    while a real run issues fewer when its event loop wakes late, so compare the two lines under it too.)');
 }
 
-await speed();
+if (!skipSpeed) await speed();
 await fidelity();
 fs.rmSync(store, { recursive: true, force: true });

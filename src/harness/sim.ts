@@ -80,6 +80,10 @@ export interface SeedFigures {
   lostCount: number | null;
   /** Server-to-server messages per client operation ("net" -> ("stats" ->) "servers" -> "msgs-per-op"). */
   msgsPerOp: number | null;
+  /** Server-to-server messages sent ("servers" -> "msg-count"). */
+  serverMsgCount: number | null;
+  /** Client operations invoked ("stats" -> "count"). */
+  opCount: number | null;
   stableLatencyMedianMs: number | null;
   stableLatencyMaxMs: number | null;
   /** One sentence, when the run could not be carried out. */
@@ -103,6 +107,8 @@ export function figuresOf(outcome: RunOutcome, wallMs: number): SeedFigures {
     valid: r['valid?'],
     lostCount: num(workload?.['lost-count']),
     msgsPerOp: num(servers?.['msgs-per-op']),
+    serverMsgCount: num(servers?.['msg-count']),
+    opCount: num(record(r['stats'])?.['count']),
     stableLatencyMedianMs: num(stable?.['0.5']),
     stableLatencyMaxMs: num(stable?.['1']),
     error: outcome.error,
