@@ -75,6 +75,26 @@ test('a broadcast without a message is a malformed request (error 12), not a cra
   assert.equal((await c.request('n0', { type: 'broadcast', message: 'still up' }))['type'], 'broadcast_ok');
 });
 
+test('malformed gossip from a peer is ignored and logged; the node keeps serving', async () => {
+  const clock = new VirtualClock();
+  const transport = new MemoryTransport();
+  const logs: string[] = [];
+  transport.onLog((line) => logs.push(line));
+  const out: string[] = [];
+  transport.onOutput((line) => out.push(line));
+  void createNode({ transport, clock, args: [] }).run();
+  transport.inject(JSON.stringify({ src: 'c0', dest: 'n0', body: { type: 'init', msg_id: 1, node_id: 'n0', node_ids: ['n0', 'n1'] } }));
+  for (const body of [{ type: 'gossip' }, { type: 'gossip', v: [1] }, { type: 'gossip', v: [0, 0], e: [[7, 1, 'x']] }, { type: 'gossip', v: [0, 0], e: [[1, 0, 'x']] }]) {
+    transport.inject(JSON.stringify({ src: 'n1', dest: 'n0', body }));
+  }
+  transport.inject(JSON.stringify({ src: 'n1', dest: 'n0', body: { type: 'gossip', v: [0, 1], e: [[1, 1, 'ok']] } }));
+  transport.inject(JSON.stringify({ src: 'c1', dest: 'n0', body: { type: 'read', msg_id: 2 } }));
+  await clock.run({ untilMs: 10 });
+  assert.equal(logs.filter((l) => /malformed gossip from n1/.test(l)).length, 4, logs.join('\n'));
+  const read = out.map((l) => JSON.parse(l)).find((m) => m.body.in_reply_to === 2);
+  assert.deepEqual(read?.body.messages, ['ok']);
+});
+
 test('values of any JSON type travel between nodes and are listed once', async () => {
   for (const profile of ['fast', 'balanced', 'frugal']) {
     const c = await startCluster(3, ['--profile', profile]);

@@ -17,9 +17,11 @@
  * Reliability lives in `Link`s (sender -> peer, for all origins or only the
  * sender's own): what was sent is tracked per origin, acknowledged by the
  * peer's vector, and sent again (go-back to the peer's mark) after
- * `retryMs` without progress, doubling up to `retryMaxMs`; a link that is
- * retrying sends nothing else, so a long partition costs one message per
- * retry, not a stream. The overlay decides which links exist:
+ * `retryMs` without progress (per origin), doubling up to `retryMaxMs`.
+ * Retries never add a stream: batched links keep their ordinary beat, and a
+ * repair link that is retrying sends only on retries. A receiver that gets
+ * nothing but duplicates acknowledges at once, since its sender is clearly
+ * waiting. The overlay decides which links exist:
  * - direct: each origin sends new entries straight to every peer, best
  *   effort, except to the primary hub where the send is a reliable link;
  *   every node reports its vector to the hub within `ackDelayMs` of learning
@@ -94,7 +96,7 @@ interface Link {
   /** Since when the peer has not acknowledged everything we sent, with no progress at all; drives fail-over. */
   unackedSinceMs: number | null;
   retryMs: number;
-  /** After a retry and until progress, ordinary flushes skip this link. */
+  /** Between a retry and the next progress (patient links then send only on retries). */
   retrying: boolean;
 }
 
@@ -123,6 +125,7 @@ export class Gossip {
   readonly #immediateDirty = new Set<Link>();
   readonly #hubs: number[];
   readonly #batchTimers = new Map<number, Timer>();
+  readonly #lastBatchAtMs = new Map<number, number>();
   #tickTimer: Timer | null = null;
   #stopped = false;
 
@@ -240,7 +243,11 @@ export class Gossip {
     if (link !== undefined) this.#onAck(link, grew, now);
 
     if (this.#failover !== null && this.#failover.via === q) this.#failover.lastHeardMs = now;
-    if (msg.want_ack && (msg.e?.length ?? 0) > 0) this.#owe(q, now);
+    if (msg.want_ack && (msg.e?.length ?? 0) > 0) {
+      // Only duplicates: the sender is retrying because it did not hear our
+      // acknowledgement, so answer at the next tick instead of after the delay.
+      this.#owe(q, learnt ? now : now - this.#opts.ackDelayMs);
+    }
     if (learnt && this.#opts.overlay === 'direct' && this.#me !== 0) this.#owe(0, now);
     if (msg.relay) this.#acceptRelay(q, msg.e ?? [], now);
 
@@ -295,18 +302,23 @@ export class Gossip {
   #scheduleBatch(batchMs: number): void {
     if (this.#batchTimers.has(batchMs)) return;
     // Phase-aligned, so a steady stream of arrivals is flushed on a fixed beat.
-    const delayMs = batchMs - (this.#port.now() % batchMs);
+    const now = this.#port.now();
+    let delayMs = batchMs - (now % batchMs);
+    // Real timers fire up to a millisecond early or late: never flush twice in one beat.
+    const last = this.#lastBatchAtMs.get(batchMs);
+    if (last !== undefined && now + delayMs - last < batchMs / 2) delayMs += batchMs;
     this.#batchTimers.set(batchMs, this.#port.setTimer(delayMs, () => this.#onBatch(batchMs)));
   }
 
   #onBatch(batchMs: number): void {
     this.#batchTimers.delete(batchMs);
+    this.#lastBatchAtMs.set(batchMs, this.#port.now());
     if (this.#stopped) return;
     let more = false;
     for (const link of this.#links.values()) {
       if (link.kind !== 'batched' || link.batchMs !== batchMs) continue;
       this.#flush(link, false);
-      if (!link.retrying && this.#hasPending(link)) more = true;
+      if (this.#hasPending(link)) more = true;
     }
     if (batchMs === this.#opts.hubBatchMs && this.#flushRelay()) more = true;
     if (more) this.#scheduleBatch(batchMs);
@@ -356,9 +368,15 @@ export class Gossip {
     return false;
   }
 
-  /** Sends what the link owes its peer. `retry` forces a send even while retrying. */
+  /**
+   * Sends what the link owes its peer. A patient (repair) link that is
+   * retrying sends only on retries: otherwise a cut-off peer would get a
+   * message every tick. Batched and immediate links keep their ordinary
+   * cadence, which costs no more than a healthy peer does, and a late
+   * acknowledgement then never holds up fresh messages.
+   */
   #flush(link: Link, retry: boolean): void {
-    if (link.retrying && !retry) return;
+    if (link.retrying && link.kind === 'patient' && !retry) return;
     const now = this.#port.now();
     const entries = this.#collect(link, now);
     const oweAck = link.eagerAck && this.#ackOwedSinceMs[link.peer] !== null;
@@ -449,8 +467,10 @@ export class Gossip {
 
   // ---- acknowledgements --------------------------------------------------
 
-  #owe(peer: number, now: number): void {
-    if (this.#ackOwedSinceMs[peer] === null) this.#ackOwedSinceMs[peer] = now;
+  /** Records that we owe `peer` our vector, counting from `sinceMs` (the earliest claim wins). */
+  #owe(peer: number, sinceMs: number): void {
+    const owed = this.#ackOwedSinceMs[peer];
+    if (owed === null || owed === undefined || sinceMs < owed) this.#ackOwedSinceMs[peer] = sinceMs;
   }
 
   #send(peer: number, body: GossipBody): void {

@@ -27,12 +27,13 @@ export interface BroadcastOptions {
   /**
    * How many nodes (the first ones in id order) serve as hubs: the first
    * is the primary (star: relay; direct: repair); the others are fall-backs
-   * that relay for leaves cut off from the primary. @default 2
+   * that relay for leaves cut off from the primary (tried in turn when one
+   * stays silent). @default 3
    */
   hubCount: number;
-  /** Star: the hub sends what each leaf lacks every this many ms. @default 250 balanced, 700 frugal */
+  /** Star: the hub sends what each leaf lacks every this many ms. @default 280 balanced, 800 frugal */
   hubBatchMs: number;
-  /** Star: a leaf sends its new messages to the hub every this many ms (0 = at once). @default 0 balanced, 400 frugal */
+  /** Star: a leaf sends its new messages to the hub every this many ms (0 = at once). @default 0 balanced, 600 frugal */
   leafBatchMs: number;
   /**
    * A node that was sent data needing acknowledgement, and has sent nothing
@@ -58,7 +59,7 @@ const PROFILE_DEFAULTS: Record<Profile, Omit<BroadcastOptions, 'failoverMs'>> = 
   fast: {
     profile: 'fast',
     overlay: 'direct',
-    hubCount: 2,
+    hubCount: 3,
     hubBatchMs: 250,
     leafBatchMs: 0,
     ackDelayMs: 2000,
@@ -71,8 +72,8 @@ const PROFILE_DEFAULTS: Record<Profile, Omit<BroadcastOptions, 'failoverMs'>> = 
   balanced: {
     profile: 'balanced',
     overlay: 'star',
-    hubCount: 2,
-    hubBatchMs: 250,
+    hubCount: 3,
+    hubBatchMs: 280,
     leafBatchMs: 0,
     ackDelayMs: 2000,
     retryMs: 3000,
@@ -84,9 +85,9 @@ const PROFILE_DEFAULTS: Record<Profile, Omit<BroadcastOptions, 'failoverMs'>> = 
   frugal: {
     profile: 'frugal',
     overlay: 'star',
-    hubCount: 2,
-    hubBatchMs: 700,
-    leafBatchMs: 400,
+    hubCount: 3,
+    hubBatchMs: 800,
+    leafBatchMs: 600,
     ackDelayMs: 2000,
     retryMs: 3000,
     retryMaxMs: 4000,
