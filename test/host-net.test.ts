@@ -3,7 +3,7 @@
  * stops reading its stdin holds up only the messages queued for it.
  */
 
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -11,9 +11,12 @@ import * as path from 'node:path';
 import { RealClock } from '../src/node/clock.js';
 import { Rng } from '../src/harness/rng.js';
 import { Net } from '../src/harness/net.js';
-import { ProcessHost } from '../src/harness/hosts/process.js';
+import { ProcessHost, killAllProcesses } from '../src/harness/hosts/process.js';
 import { parseNodeLine } from '../src/harness/wire.js';
 import type { ExitInfo, HostedNode } from '../src/harness/host.js';
+
+// A failed assertion must not leave a node running and the test file hanging.
+after(() => killAllProcesses());
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eddy-host-net-'));
 const env = { ...process.env };

@@ -5,15 +5,18 @@
  * written to a temporary directory; every test finishes well under 2 s.
  */
 
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { ProcessHost, liveProcessCount } from '../src/harness/hosts/process.js';
+import { ProcessHost, killAllProcesses, liveProcessCount } from '../src/harness/hosts/process.js';
 import { describeExit, type ExitInfo, type NodeHandlers } from '../src/harness/host.js';
+
+// A failed assertion must not leave a node running and the test file hanging.
+after(() => killAllProcesses());
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eddy-host-'));
 
@@ -164,21 +167,30 @@ test('a node that never reads stdin gets a pending delivery (back-pressure) and 
   const file = script('deaf.js', `setInterval(() => {}, 1000); process.stdout.write('ready\\n');\n`);
   const seen = recorder();
   const node = nodeScript(file).start('n3', seen.handlers);
-  await until(() => seen.lines.length === 1, 'ready');
-  const line = 'x'.repeat(10_000);
-  let pending: Promise<void> | undefined;
-  for (let i = 0; i < 1000 && pending === undefined; i++) {
-    const r = node.deliver(line);
-    if (r !== undefined) pending = r;
+  try {
+    await until(() => seen.lines.length === 1, 'ready');
+    const line = 'x'.repeat(10_000);
+    // Deliver as the network does, waiting for each accepted write, until
+    // one is not accepted: the pipe to the node is full.
+    let stuck: Promise<void> | undefined;
+    let written = 0;
+    while (stuck === undefined && written < 1000) {
+      const r = node.deliver(line);
+      written++;
+      if (r === undefined) continue;
+      const accepted = await Promise.race([r.then(() => true), new Promise<boolean>((res) => setTimeout(() => res(false), 100))]);
+      if (!accepted) stuck = r;
+    }
+    assert.ok(stuck !== undefined, `a delivery stays pending (after ${written} lines)`);
+    assert.ok(written < 100, `the pipe filled after ${written} lines of 10 kB`);
+    let settled = false;
+    void stuck.then(() => (settled = true));
+    const info = await node.stop(50);
+    assert.equal(info.signal, 'SIGTERM', 'closing stdin does not end it; SIGTERM does');
+    await until(() => settled, 'the pending delivery to be released once the node is gone');
+  } finally {
+    await node.stop(10);
   }
-  assert.ok(pending !== undefined, 'deliver eventually returns a promise');
-  let settled = false;
-  void pending.then(() => (settled = true));
-  await new Promise((r) => setTimeout(r, 100));
-  assert.equal(settled, false, 'the write is still waiting for the node to read');
-  const info = await node.stop(50);
-  assert.equal(info.signal, 'SIGTERM', 'closing stdin does not end it; SIGTERM does');
-  await until(() => settled, 'the pending delivery to be released once the node is gone');
 });
 
 test('writing to a node that has exited neither throws nor crashes the harness (EPIPE)', async () => {

@@ -132,6 +132,11 @@ class ProcessNode implements HostedNode {
   #drain: Promise<void> | null = null;
   #resolveDrain: (() => void) | null = null;
   #stopping = false;
+  #corked = false;
+  readonly #uncork = (): void => {
+    this.#corked = false;
+    this.#child.stdin!.uncork();
+  };
   #exitCode: number | null = null;
   #exitSignal: string | null = null;
 
@@ -205,6 +210,12 @@ class ProcessNode implements HostedNode {
   deliver(line: string): void | Promise<void> {
     const stdin = this.#child.stdin!;
     if (this.#exit !== null || !stdin.writable) return;
+    // Lines delivered in the same tick go out in one write call.
+    if (!this.#corked) {
+      this.#corked = true;
+      stdin.cork();
+      process.nextTick(this.#uncork);
+    }
     if (stdin.write(line + '\n')) return;
     if (this.#drain === null) {
       this.#drain = new Promise<void>((resolve) => {
