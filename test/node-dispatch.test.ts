@@ -230,7 +230,7 @@ describe('malformed input', () => {
     assert.equal(t.transport.logs.length, bad.length);
     for (const log of t.transport.logs) assert.match(log, /^malformed message skipped \(/);
     assert.match(t.transport.logs[0]!, /not JSON/);
-    assert.match(t.transport.logs[3]!, /expected field src to be a string, got number 1/);
+    assert.match(t.transport.logs[3]!, /expected field src to be a non-empty string, got number 1/);
     assert.match(t.transport.logs[7]!, /expected field body.type to be a string, got nothing/);
     // Only the typeless request says who asked and which request it was.
     assert.deepEqual(t.take(), [

@@ -14,6 +14,7 @@ export { runMain, type CreateNode } from './main.js';
 export { RPCError, ERRORS, USER_ERROR_CODE_MIN, errorKind, type ErrorKind, type ErrorBody } from './errors.js';
 export {
   checkMessage,
+  isMessageId,
   type Body,
   type Message,
   type Handler,
@@ -34,6 +35,6 @@ export {
 } from './protocol.js';
 export { RealClock, VirtualClock, type Clock, type Timer } from './clock.js';
 export type { Transport, LineHandlers } from './transport.js';
-export { StdioTransport, type StdioTransportOptions } from './stdio.js';
+export { StdioTransport, LINE_BYTES_MAX_DEFAULT, type StdioTransportOptions } from './stdio.js';
 export { MemoryTransport } from './memory.js';
 export { KV, type KVServiceName, type CasOptions, type RpcCaller } from './kv.js';

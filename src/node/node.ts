@@ -18,6 +18,7 @@ import { RealClock, type Clock, type Timer } from './clock.js';
 import { RPCError } from './errors.js';
 import {
   checkMessage,
+  isMessageId,
   type Body,
   type Handler,
   type InitBody,
@@ -26,7 +27,7 @@ import {
   type RequestOf,
   type ResponseOf,
 } from './protocol.js';
-import { StdioTransport } from './stdio.js';
+import { LINE_BYTES_MAX_DEFAULT, StdioTransport } from './stdio.js';
 import type { Transport } from './transport.js';
 
 export interface NodeOptions {
@@ -42,6 +43,14 @@ export interface NodeOptions {
    * or an abort signal). @default 5000
    */
   rpcTimeoutMs?: number;
+  /**
+   * The longest input line the node parses; longer lines are logged and
+   * skipped. Passed on to the default `StdioTransport`, which counts bytes
+   * and drops such lines before they are even assembled; a line handed over
+   * as a string by another transport is measured in UTF-16 code units
+   * (never more than its UTF-8 bytes). @default 67108864 (64 MiB)
+   */
+  lineBytesMax?: number;
 }
 
 /**
@@ -111,6 +120,10 @@ export class Node<P extends object = MaelstromProtocol> {
   readonly #rpcs = new Map<number, PendingRpc>();
   readonly #timers = new Set<Timer>();
   readonly #rpcTimeoutMs: number;
+  readonly #lineBytesMax: number;
+  /** The last destination seen and its JSON: replies mostly go to the same few peers. */
+  #lastDest = '';
+  #lastDestJson = '""';
   #nodeId = '';
   /** `nodeId` as a JSON string, ready to paste into outgoing messages. */
   #srcJson = '""';
@@ -120,7 +133,12 @@ export class Node<P extends object = MaelstromProtocol> {
   #stopped = false;
 
   constructor(options: NodeOptions = {}) {
-    this.transport = options.transport ?? new StdioTransport();
+    const lineBytesMax = options.lineBytesMax ?? LINE_BYTES_MAX_DEFAULT;
+    if (!Number.isSafeInteger(lineBytesMax) || lineBytesMax < 1) {
+      throw new RangeError(`Node: expected lineBytesMax to be an integer >= 1, got ${String(lineBytesMax)}`);
+    }
+    this.#lineBytesMax = lineBytesMax;
+    this.transport = options.transport ?? new StdioTransport({ lineBytesMax });
     this.clock = options.clock ?? new RealClock();
     this.random = options.random ?? Math.random;
     const timeoutMs = options.rpcTimeoutMs ?? 5000;
@@ -169,13 +187,14 @@ export class Node<P extends object = MaelstromProtocol> {
 
   /** Sends a message that expects no reply (or whose reply a handler takes). */
   send(dest: string, body: Body): void {
-    this.transport.write(envelope(this.#srcJson, dest, JSON.stringify(body)));
+    this.transport.write(this.#envelope(this.#srcJson, dest, JSON.stringify(body)));
   }
 
   /**
    * Answers `req` with `body`, setting `in_reply_to` to the request's
    * `msg_id`. A message without `msg_id` asked for no reply: that is
-   * logged and nothing is sent.
+   * logged and nothing is sent. Throws (sending nothing) if `body` cannot
+   * be serialised as JSON.
    */
   reply(req: Message, body: Body): void {
     const msgId = req.body.msg_id;
@@ -183,8 +202,9 @@ export class Node<P extends object = MaelstromProtocol> {
       this.log(`reply: ${JSON.stringify(req.body.type)} from ${req.src} has no msg_id, so no reply is sent`);
       return;
     }
+    const bodyJson = bodyWith(body, 'in_reply_to', msgId);
     const srcJson = this.#nodeId !== '' ? this.#srcJson : JSON.stringify(req.dest);
-    this.transport.write(envelope(srcJson, req.src, bodyWith(body, 'in_reply_to', msgId)));
+    this.transport.write(this.#envelope(srcJson, req.src, bodyJson));
   }
 
   /**
@@ -199,6 +219,8 @@ export class Node<P extends object = MaelstromProtocol> {
     if (options.timeoutMs !== undefined) checkTimeout('timeoutMs', timeoutMs);
     if (signal?.aborted) return Promise.reject(signal.reason);
     const msgId = this.#nextMsgId++;
+    // Serialised first: a body that cannot be sent must not leave a pending call behind.
+    const line = this.#envelope(this.#srcJson, dest, bodyWith(body, 'msg_id', msgId));
     return new Promise<ResponseOf<P, T>>((resolve, reject) => {
       const pending: PendingRpc = {
         resolve: resolve as (body: Body) => void,
@@ -221,7 +243,7 @@ export class Node<P extends object = MaelstromProtocol> {
         signal.addEventListener('abort', pending.onAbort, { once: true });
       }
       this.#rpcs.set(msgId, pending);
-      this.transport.write(envelope(this.#srcJson, dest, bodyWith(body, 'msg_id', msgId)));
+      this.transport.write(line);
     });
   }
 
@@ -302,6 +324,10 @@ export class Node<P extends object = MaelstromProtocol> {
 
   #onLine(line: string): void {
     if (line.length === 0) return;
+    if (line.length > this.#lineBytesMax) {
+      this.log(`input line of ${line.length} characters skipped: longer than lineBytesMax (${this.#lineBytesMax}): ${quote(line)}`);
+      return;
+    }
     let msg: unknown;
     try {
       msg = JSON.parse(line);
@@ -315,14 +341,15 @@ export class Node<P extends object = MaelstromProtocol> {
       return;
     }
     try {
-      this.#dispatch(msg as Message);
+      this.#dispatch(msg as Message, line);
     } catch (err) {
       // Only a bug in the node library itself gets here; keep serving.
       this.log(`internal error handling ${quote(line)}:`, err);
     }
   }
 
-  #dispatch(msg: Message): void {
+  /** `line` is the message as received, for log lines (re-serialising what arrived may fail). */
+  #dispatch(msg: Message, line: string): void {
     const body = msg.body;
     const type = body.type;
     if (body.in_reply_to !== undefined) {
@@ -337,7 +364,7 @@ export class Node<P extends object = MaelstromProtocol> {
       // A handler registered for its type may still want it; otherwise only
       // errors are worth a log line.
       if (!this.#handlers.has(type)) {
-        if (type === 'error') this.log(`unexpected error reply from ${msg.src}: ${quote(JSON.stringify(body))}`);
+        if (type === 'error') this.log(`unexpected error reply from ${msg.src}: ${quote(line)}`);
         return;
       }
     }
@@ -347,10 +374,11 @@ export class Node<P extends object = MaelstromProtocol> {
     }
     const handler = this.#handlers.get(type);
     if (handler === undefined) {
-      if (body.msg_id !== undefined) {
+      // An error is never answered: two nodes could bounce errors forever.
+      if (body.msg_id !== undefined && type !== 'error') {
         this.#replyError(msg, RPCError.notSupported(`unsupported request type ${JSON.stringify(type)}`));
       } else {
-        this.log(`no handler for message type ${JSON.stringify(type)}, ignored: ${quote(JSON.stringify(msg))}`);
+        this.log(`no handler for message type ${JSON.stringify(type)}, ignored: ${quote(line)}`);
       }
       return;
     }
@@ -358,35 +386,44 @@ export class Node<P extends object = MaelstromProtocol> {
     try {
       result = handler(msg);
     } catch (err) {
-      this.#handlerFailed(msg, err);
+      this.#handlerFailed(msg, line, err);
       return;
     }
     if (result === undefined) return;
     if (result !== null && typeof (result as Promise<unknown>).then === 'function') {
       (result as Promise<Body | void>).then(
         (reply) => {
-          if (reply !== undefined) this.#replyResult(msg, reply);
+          if (reply !== undefined) this.#replyResult(msg, line, reply);
         },
-        (err: unknown) => this.#handlerFailed(msg, err),
+        (err: unknown) => this.#handlerFailed(msg, line, err),
       );
       return;
     }
-    this.#replyResult(msg, result as Body);
+    this.#replyResult(msg, line, result as Body);
   }
 
   #init(msg: Message<InitBody>): void {
     const body = msg.body;
+    const nodeId: unknown = body.node_id;
     const nodeIds: unknown = body.node_ids;
-    if (typeof body.node_id !== 'string') {
-      this.#replyError(msg, RPCError.malformedRequest(`init: expected field node_id to be a string, got ${JSON.stringify(body.node_id)}`));
+    let problem: string | undefined;
+    if (typeof nodeId !== 'string' || nodeId === '') {
+      problem = `init: expected field node_id to be a non-empty string, got ${quote(JSON.stringify(nodeId) ?? 'nothing')}`;
+    } else if (!Array.isArray(nodeIds) || !nodeIds.every((id) => typeof id === 'string' && id !== '')) {
+      problem = `init: expected field node_ids to be an array of non-empty strings, got ${quote(JSON.stringify(nodeIds) ?? 'nothing')}`;
+    } else if (!nodeIds.includes(nodeId)) {
+      problem = `init: expected field node_ids to include node_id ${JSON.stringify(nodeId)}, got ${quote(JSON.stringify(nodeIds))}`;
+    } else if (this.#nodeId !== '' && nodeId !== this.#nodeId) {
+      // Peers address this node by its id; changing it mid-run would strand their messages.
+      problem = `init: this node is already ${JSON.stringify(this.#nodeId)} and cannot become ${quote(JSON.stringify(nodeId))}`;
+    }
+    if (problem !== undefined) {
+      this.log(problem);
+      this.#replyError(msg, RPCError.malformedRequest(problem));
       return;
     }
-    if (!Array.isArray(nodeIds) || !nodeIds.every((id) => typeof id === 'string')) {
-      this.#replyError(msg, RPCError.malformedRequest(`init: expected field node_ids to be an array of strings, got ${quote(JSON.stringify(nodeIds) ?? 'nothing')}`));
-      return;
-    }
-    this.#nodeId = body.node_id;
-    this.#srcJson = JSON.stringify(body.node_id);
+    this.#nodeId = nodeId as string;
+    this.#srcJson = JSON.stringify(nodeId);
     this.#nodeIds = Object.freeze([...(nodeIds as string[])]);
     if (this.#initHooks.length === 0) {
       this.reply(msg, { type: 'init_ok' });
@@ -398,26 +435,33 @@ export class Node<P extends object = MaelstromProtocol> {
     };
     runHooks().then(
       () => this.reply(msg, { type: 'init_ok' }),
-      (err: unknown) => this.#handlerFailed(msg, err),
+      (err: unknown) => this.#handlerFailed(msg, '', err),
     );
   }
 
-  #replyResult(req: Message, result: unknown): void {
+  #replyResult(req: Message, line: string, result: unknown): void {
     if (typeof result !== 'object' || result === null || typeof (result as Body).type !== 'string') {
-      this.#handlerFailed(req, new TypeError(`handler for ${JSON.stringify(req.body.type)} returned ${quote(String(JSON.stringify(result)))}, expected a body with a string type`));
+      this.#handlerFailed(req, line, new TypeError(`handler for ${JSON.stringify(req.body.type)} returned ${quote(String(safeStringify(result)))}, expected a body with a string type`));
       return;
     }
     // A request without msg_id asked for no reply; returning one is fine.
-    if (req.body.msg_id !== undefined) this.reply(req, result as Body);
+    if (req.body.msg_id === undefined) return;
+    try {
+      this.reply(req, result as Body);
+    } catch (err) {
+      // E.g. an echo of a value nested too deeply for JSON.stringify, or a
+      // body holding a BigInt or a cycle: the request still gets an answer.
+      this.#handlerFailed(req, line, new TypeError(`reply could not be serialised as JSON: ${(err as Error).message}`));
+    }
   }
 
-  #handlerFailed(req: Message, err: unknown): void {
+  #handlerFailed(req: Message, line: string, err: unknown): void {
     let error: RPCError;
     if (err instanceof RPCError) {
       error = err;
     } else {
       const stack = err instanceof Error ? (err.stack ?? String(err)) : String(err);
-      this.log(`handler for ${JSON.stringify(req.body.type)} crashed on ${quote(JSON.stringify(req))}:\n${stack}`);
+      this.log(`handler for ${JSON.stringify(req.body.type)} crashed on ${quote(line || String(safeStringify(req)))}:\n${stack}`);
       error = RPCError.crash(err instanceof Error ? err.message : String(err));
     }
     this.#replyError(req, error);
@@ -438,12 +482,22 @@ export class Node<P extends object = MaelstromProtocol> {
     // was, and never answer a reply or an error (that could loop).
     if (typeof parsed !== 'object' || parsed === null) return;
     const { src, dest, body } = parsed as Record<string, unknown>;
-    if (typeof src !== 'string' || typeof body !== 'object' || body === null) return;
+    if (typeof src !== 'string' || src === '' || typeof body !== 'object' || body === null) return;
     const { msg_id: msgId, in_reply_to: inReplyTo, type } = body as Record<string, unknown>;
-    if (!Number.isInteger(msgId) || inReplyTo !== undefined || type === 'error') return;
-    const error = RPCError.malformedRequest(problem).toBody(msgId as number);
+    if (!isMessageId(msgId) || inReplyTo !== undefined || type === 'error') return;
     const from = this.#nodeId !== '' ? this.#nodeId : typeof dest === 'string' ? dest : '';
-    this.transport.write(JSON.stringify({ src: from, dest: src, body: error }));
+    // Before init, with no usable dest, this node has no name to answer with.
+    if (from === '') return;
+    const error = RPCError.malformedRequest(problem).toBody(msgId);
+    this.transport.write(this.#envelope(JSON.stringify(from), src, JSON.stringify(error)));
+  }
+
+  #envelope(srcJson: string, dest: string, bodyJson: string): string {
+    if (dest !== this.#lastDest) {
+      this.#lastDest = dest;
+      this.#lastDestJson = JSON.stringify(dest);
+    }
+    return '{"src":' + srcJson + ',"dest":' + this.#lastDestJson + ',"body":' + bodyJson + '}';
   }
 
   #forget(msgId: number, pending: PendingRpc): void {
@@ -471,9 +525,6 @@ export class Node<P extends object = MaelstromProtocol> {
  * request's handling put together (see bench/node.ts).
  */
 
-function envelope(srcJson: string, dest: string, bodyJson: string): string {
-  return '{"src":' + srcJson + ',"dest":' + JSON.stringify(dest) + ',"body":' + bodyJson + '}';
-}
 
 /** `body` as JSON with `field` set to the integer `value` (added last, or replaced). */
 function bodyWith(body: Body, field: 'in_reply_to' | 'msg_id', value: number): string {
@@ -489,6 +540,15 @@ function bodyWith(body: Body, field: 'in_reply_to' | 'msg_id', value: number): s
 
 function checkTimeout(field: string, value: number): void {
   if (!(value > 0)) throw new RangeError(`Node: expected ${field} to be a number > 0 (or Infinity), got ${String(value)}`);
+}
+
+/** JSON for a log line, or a note on why there is none (a cycle, a BigInt, nesting too deep). */
+function safeStringify(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch (err) {
+    return `(not serialisable: ${(err as Error).message})`;
+  }
 }
 
 function quote(text: string): string {

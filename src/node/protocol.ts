@@ -97,6 +97,7 @@ function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'an array';
   if (value === null) return 'null';
+  if (typeof value === 'object') return 'an object';
   const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : String(value);
   return `${typeof value} ${shown}`;
 }
@@ -106,22 +107,37 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * Checks that a parsed line is a message: an object with string `src` and
- * `dest` and an object `body` with a string `type`, and integer `msg_id` /
- * `in_reply_to` when present. Returns undefined when it is, or what is wrong.
+ * True for a usable `msg_id` / `in_reply_to`: an integer from 0 to 2^53 - 1.
+ * Larger numbers (2^64 parses as 18446744073709552000) cannot be echoed
+ * back exactly, so a request numbered that way cannot be answered.
+ */
+export function isMessageId(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
+}
+
+/**
+ * Checks that a parsed line is a message: an object with non-empty string
+ * `src` and `dest` and an object `body` with a string `type`, and `msg_id`
+ * / `in_reply_to` (when present) integers from 0 to 2^53 - 1. Returns
+ * undefined when it is, or what is wrong, naming the field, the value and
+ * what was expected.
  */
 export function checkMessage(value: unknown): string | undefined {
   if (!isObject(value)) return `expected a JSON object, got ${describe(value)}`;
-  if (typeof value['src'] !== 'string') return `expected field src to be a string, got ${describe(value['src'])}`;
-  if (typeof value['dest'] !== 'string') return `expected field dest to be a string, got ${describe(value['dest'])}`;
+  const src = value['src'];
+  if (typeof src !== 'string' || src === '') return `expected field src to be a non-empty string, got ${describe(src)}`;
+  const dest = value['dest'];
+  if (typeof dest !== 'string' || dest === '') return `expected field dest to be a non-empty string, got ${describe(dest)}`;
   const body = value['body'];
   if (!isObject(body)) return `expected field body to be an object, got ${describe(body)}`;
   if (typeof body['type'] !== 'string') return `expected field body.type to be a string, got ${describe(body['type'])}`;
   const msgId = body['msg_id'];
-  if (msgId !== undefined && !Number.isInteger(msgId)) return `expected field body.msg_id to be an integer, got ${describe(msgId)}`;
+  if (msgId !== undefined && !isMessageId(msgId)) {
+    return `expected field body.msg_id to be an integer from 0 to 2^53-1, got ${describe(msgId)}`;
+  }
   const inReplyTo = body['in_reply_to'];
-  if (inReplyTo !== undefined && !Number.isInteger(inReplyTo)) {
-    return `expected field body.in_reply_to to be an integer, got ${describe(inReplyTo)}`;
+  if (inReplyTo !== undefined && !isMessageId(inReplyTo)) {
+    return `expected field body.in_reply_to to be an integer from 0 to 2^53-1, got ${describe(inReplyTo)}`;
   }
   return undefined;
 }

@@ -2,15 +2,24 @@
  * The real transport: newline-delimited messages on stdin/stdout, logs on
  * stderr, as Maelstrom (and `eddy test`) run a node process.
  *
- * Input is decoded as UTF-8 (a character split across two chunks is
- * reassembled) and cut into lines; a line may span chunks, may end in
- * "\r\n", and the last one may lack its newline. Output lines are
- * collected and written once per event-loop turn, one `write` for the
- * whole batch, which is what makes a JavaScript node fast: a `write` per
- * line costs more than the JSON work. When stdout's buffer is full (the
- * reader is slower than we are), stdin is paused until stdout drains, so a
- * node that answers every request never holds more than about one input
- * chunk's worth of replies in memory.
+ * Input is cut into lines as bytes and each line decoded as UTF-8 (a
+ * character split across two chunks is reassembled; invalid bytes become
+ * U+FFFD, which then fails JSON parsing or stays inside a string). A line
+ * may span chunks, may end in "\r\n", and the last one may lack its
+ * newline. A line longer than `lineBytesMax` is dropped as it streams in,
+ * with a log line giving its length, and reading resumes at the next
+ * newline: an endless line never fills memory.
+ *
+ * Output lines are collected and written once per event-loop turn (or per
+ * 64 KB), one `write` for the whole batch, which is what makes a
+ * JavaScript node fast: a `write` per line costs more than the JSON work.
+ * When stdout's buffer is full (the reader is slower than we are), stdin is
+ * paused until stdout drains, so a node that answers every request never
+ * holds more than about one input chunk's worth of replies in memory.
+ *
+ * Log lines are written as they come, but when stderr's reader falls more
+ * than `logBacklogBytesMax` behind, further log lines are counted and
+ * dropped until it catches up; a line then says how many were lost.
  */
 
 import type { Readable, Writable } from 'node:stream';
@@ -26,15 +35,33 @@ export interface StdioTransportOptions {
   output?: Writable;
   /** Where log lines go. @default process.stderr */
   errors?: Writable;
+  /**
+   * The longest input line (in bytes, without its newline) that is
+   * delivered; longer lines are dropped and logged. @default 67108864 (64 MiB)
+   */
+  lineBytesMax?: number;
+  /**
+   * How far (in bytes) log output may run ahead of stderr's reader before
+   * log lines are dropped (and counted). @default 4194304 (4 MiB)
+   */
+  logBacklogBytesMax?: number;
 }
+
+export const LINE_BYTES_MAX_DEFAULT = 64 * 1024 * 1024;
+const LOG_BACKLOG_BYTES_MAX_DEFAULT = 4 * 1024 * 1024;
 
 export class StdioTransport implements Transport {
   readonly #input: Readable;
   readonly #output: Writable;
   readonly #errors: Writable;
+  readonly #lineBytesMax: number;
+  readonly #logBacklogBytesMax: number;
   #handlers: LineHandlers | undefined;
-  /** The unfinished last line of the input seen so far. */
-  #partial = '';
+  /** The unfinished last line of the input seen so far, as raw chunks. */
+  #partial: Buffer[] = [];
+  #partialBytes = 0;
+  /** Bytes of an over-long line being skipped up to its newline, or -1 when not skipping. */
+  #skippedBytes = -1;
   #inputEnded = false;
 
   /** Output lines not yet handed to the output stream, and their size (in UTF-16 units, close enough). */
@@ -47,11 +74,16 @@ export class StdioTransport implements Transport {
   #inFlight = 0;
   #outputBroken = false;
   #flushWaiters: Array<() => void> = [];
+  /** Log lines dropped since stderr last caught up. */
+  #logsDropped = 0;
+  #logDrainAwaited = false;
 
   constructor(options: StdioTransportOptions = {}) {
     this.#input = options.input ?? process.stdin;
     this.#output = options.output ?? process.stdout;
     this.#errors = options.errors ?? process.stderr;
+    this.#lineBytesMax = checkSize('lineBytesMax', options.lineBytesMax ?? LINE_BYTES_MAX_DEFAULT);
+    this.#logBacklogBytesMax = checkSize('logBacklogBytesMax', options.logBacklogBytesMax ?? LOG_BACKLOG_BYTES_MAX_DEFAULT);
   }
 
   start(handlers: LineHandlers): void {
@@ -61,7 +93,6 @@ export class StdioTransport implements Transport {
     // A failed log write has nowhere to be reported; it must not crash the node.
     this.#errors.on('error', () => undefined);
     const input = this.#input;
-    input.setEncoding('utf8');
     input.on('data', this.#onData);
     input.on('end', this.#onInputEnd);
     // A read error (e.g. stdin closed abruptly) ends the input like EOF does.
@@ -84,12 +115,24 @@ export class StdioTransport implements Transport {
   }
 
   log(line: string): void {
-    this.#inFlight++;
-    this.#errors.write(line + '\n', this.#onWritten);
+    if (this.#errors.writableLength > this.#logBacklogBytesMax) {
+      // stderr's reader is far behind: a node that logs per message must
+      // not grow without bound waiting for it.
+      this.#logsDropped++;
+      if (!this.#logDrainAwaited) {
+        this.#logDrainAwaited = true;
+        this.#errors.once('drain', this.#onLogDrain);
+      }
+      return;
+    }
+    if (this.#logsDropped > 0) this.#reportDroppedLogs();
+    this.#writeLog(line);
   }
 
   flush(): Promise<void> {
     this.#writeBatch();
+    // The last word on stderr says what was lost, even if stderr is still behind.
+    if (this.#logsDropped > 0) this.#reportDroppedLogs();
     if (this.#inFlight === 0 || this.#outputBroken) return Promise.resolve();
     return new Promise((resolve) => this.#flushWaiters.push(resolve));
   }
@@ -99,35 +142,112 @@ export class StdioTransport implements Transport {
     return this.#pendingBytes + this.#output.writableLength;
   }
 
-  readonly #onData = (chunk: string): void => {
-    const handlers = this.#handlers!;
-    let start = 0;
-    let nl = chunk.indexOf('\n');
-    if (nl === -1) {
-      this.#partial += chunk;
+  /** Input held while waiting for the rest of a line (an over-long line being skipped holds none). */
+  get pendingInputBytes(): number {
+    return this.#partialBytes;
+  }
+
+  /** Log lines dropped because stderr was congested, and not yet reported. */
+  get droppedLogLines(): number {
+    return this.#logsDropped;
+  }
+
+  readonly #onData = (data: Buffer | string): void => {
+    // Someone may have set an encoding on the stream; framing works on bytes.
+    const chunk = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    const first = chunk.indexOf(10);
+    if (first === -1) {
+      this.#keepPartial(chunk);
       return;
     }
-    if (this.#partial.length > 0) {
-      const first = this.#partial + chunk.slice(0, nl);
-      this.#partial = '';
-      deliver(handlers, first);
-    } else {
-      deliver(handlers, chunk.slice(0, nl));
+    this.#endPartial(chunk, first);
+    const last = chunk.lastIndexOf(10);
+    if (last > first) this.#deliverLines(chunk, first + 1, last);
+    if (last + 1 < chunk.length) {
+      // A copy: the rest of a 64 KB chunk need not be kept alive for a short tail.
+      this.#keepPartial(Buffer.from(chunk.subarray(last + 1)));
     }
-    start = nl + 1;
-    while ((nl = chunk.indexOf('\n', start)) !== -1) {
-      deliver(handlers, chunk.slice(start, nl));
-      start = nl + 1;
-    }
-    this.#partial = start < chunk.length ? chunk.slice(start) : '';
   };
+
+  /** Delivers the complete lines in chunk[start, end), where chunk[end] is a newline. */
+  #deliverLines(chunk: Buffer, start: number, end: number): void {
+    const handlers = this.#handlers!;
+    if (end - start > this.#lineBytesMax) {
+      // Some line in here may be too long: measure each in bytes.
+      let from = start;
+      while (from <= end) {
+        const nl = chunk.indexOf(10, from);
+        if (nl - from > this.#lineBytesMax) this.#dropped(nl - from);
+        else deliver(handlers, chunk.toString('utf8', from, nl));
+        from = nl + 1;
+      }
+      return;
+    }
+    // One decode for the whole run of lines, then cut at '\n' (a newline
+    // byte never occurs inside a UTF-8 sequence, so this equals decoding
+    // line by line).
+    const text = chunk.toString('utf8', start, end);
+    let from = 0;
+    let nl: number;
+    while ((nl = text.indexOf('\n', from)) !== -1) {
+      deliver(handlers, text.slice(from, nl));
+      from = nl + 1;
+    }
+    deliver(handlers, from === 0 ? text : text.slice(from));
+  }
+
+  /** Holds on to the start of a line whose newline has not arrived yet, unless it is already too long. */
+  #keepPartial(piece: Buffer): void {
+    if (this.#skippedBytes >= 0) {
+      this.#skippedBytes += piece.length;
+      return;
+    }
+    if (this.#partialBytes + piece.length > this.#lineBytesMax) {
+      this.#skippedBytes = this.#partialBytes + piece.length;
+      this.#partial = [];
+      this.#partialBytes = 0;
+      return;
+    }
+    this.#partial.push(piece);
+    this.#partialBytes += piece.length;
+  }
+
+  /** Finishes the line held so far with chunk[0, end) and delivers it (or reports it dropped). */
+  #endPartial(chunk: Buffer, end: number): void {
+    if (this.#skippedBytes >= 0) {
+      const length = this.#skippedBytes + end;
+      this.#skippedBytes = -1;
+      this.#dropped(length);
+      return;
+    }
+    if (this.#partialBytes === 0) {
+      if (end > this.#lineBytesMax) this.#dropped(end);
+      else deliver(this.#handlers!, chunk.toString('utf8', 0, end));
+      return;
+    }
+    const length = this.#partialBytes + end;
+    const pieces = this.#partial;
+    this.#partial = [];
+    this.#partialBytes = 0;
+    if (length > this.#lineBytesMax) {
+      this.#dropped(length);
+      return;
+    }
+    pieces.push(chunk.subarray(0, end));
+    deliver(this.#handlers!, Buffer.concat(pieces, length).toString('utf8'));
+  }
+
+  #dropped(lineBytes: number): void {
+    this.log(
+      `input line of ${lineBytes} bytes dropped: longer than lineBytesMax (${this.#lineBytesMax} bytes); reading on from the next line`,
+    );
+  }
 
   readonly #onInputEnd = (): void => {
     if (this.#inputEnded) return;
     this.#inputEnded = true;
-    const last = this.#partial;
-    this.#partial = '';
-    if (last.length > 0) deliver(this.#handlers!, last);
+    // The last line may lack its newline.
+    if (this.#skippedBytes >= 0 || this.#partialBytes > 0) this.#endPartial(Buffer.alloc(0), 0);
     this.#handlers!.onEnd();
   };
 
@@ -159,6 +279,22 @@ export class StdioTransport implements Transport {
     if (this.#inFlight === 0 && this.#flushScheduled === undefined) this.#wakeFlushWaiters();
   };
 
+  readonly #onLogDrain = (): void => {
+    this.#logDrainAwaited = false;
+    if (this.#logsDropped > 0) this.#reportDroppedLogs();
+  };
+
+  #reportDroppedLogs(): void {
+    const count = this.#logsDropped;
+    this.#logsDropped = 0;
+    this.#writeLog(`${count} log line${count === 1 ? '' : 's'} dropped: stderr's reader fell more than ${this.#logBacklogBytesMax} bytes behind`);
+  }
+
+  #writeLog(line: string): void {
+    this.#inFlight++;
+    this.#errors.write(line + '\n', this.#onWritten);
+  }
+
   /** stdout is gone (EPIPE: the reader exited): drop output from now on, keep reading. */
   readonly #onOutputError = (err: Error): void => {
     if (this.#outputBroken) return;
@@ -181,4 +317,11 @@ function deliver(handlers: LineHandlers, line: string): void {
   // Windows-style line ends: the '\r' is not part of the message.
   if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
   handlers.onLine(line);
+}
+
+function checkSize(field: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new RangeError(`StdioTransport: expected ${field} to be an integer >= 1, got ${String(value)}`);
+  }
+  return value;
 }
