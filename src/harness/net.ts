@@ -32,7 +32,8 @@ export const LATENCY_DISTS: readonly LatencyDist[] = ['constant', 'uniform', 'ex
  * `'maelstrom'` is Maelstrom's head-of-line delivery loop (see the module
  * comment). `'ideal-not-maelstrom'` delivers every message at its own
  * deadline and applies partitions at delivery time; figures from it are not
- * comparable with Maelstrom's.
+ * comparable with Maelstrom's. In both, a destination still takes one
+ * message at a time: a delivery that returns a promise holds the next one.
  */
 export type DeliveryMode = 'maelstrom' | 'ideal-not-maelstrom';
 export const DELIVERY_MODES: readonly DeliveryMode[] = ['maelstrom', 'ideal-not-maelstrom'];
