@@ -71,6 +71,14 @@ test('a sweep on worker threads gives each seed the same result as one thread do
   assert.match(two.stderr, /6 seeds|seeds 1\.\.6, 2 at a time/);
 });
 
+test('-w echo runs eddy\'s echo node by default', async () => {
+  const store = tmpStore();
+  const r = await sim(['-w', 'echo', '--time-limit', '3', '--rate', '20', '--seed', '1', '--store', store, '--quiet']);
+  assert.equal(r.code, 0, r.stdout.slice(-1500));
+  assert.equal(JSON.parse(fs.readFileSync(path.join(store, 'latest', 'test.json'), 'utf8')).bin, 'eddy-echo');
+  assert.ok(fs.readFileSync(path.join(store, 'latest', 'history.jsonl'), 'utf8').includes('"f":"echo"'));
+});
+
 test('a TypeScript module is refused with how to compile it', async () => {
   const r = await sim(['--node', 'my-node.ts', '--store', tmpStore()]);
   assert.equal(r.code, 3);
