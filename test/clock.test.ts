@@ -43,3 +43,14 @@ test('real clock: an infinite delay never fires and a huge one does not fire at 
   a.cancel();
   b.cancel();
 });
+
+test('real clock: a zero delay runs on the next turn, well before a 1 ms timer', async () => {
+  const clock = new RealClock();
+  const order: string[] = [];
+  clock.setTimer(1, () => order.push('1ms'));
+  clock.setTimer(0, () => order.push('0ms'));
+  const cancelled = clock.setTimer(0, () => order.push('cancelled'));
+  cancelled.cancel();
+  await new Promise((r) => setTimeout(r, 10));
+  assert.deepEqual(order, ['0ms', '1ms']);
+});

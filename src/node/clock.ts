@@ -35,6 +35,12 @@ export class RealClock implements Clock {
     // setTimeout fires at once for delays past 2^31-1 ms, so longer waits
     // are chained; an infinite delay simply never fires.
     if (delayMs === Infinity) return { cancel: () => {} };
+    // A zero delay means "as soon as possible": setTimeout would clamp it to
+    // about 1 ms, which adds up on paths like an idle delivery loop waking.
+    if (!(delayMs > 0)) {
+      const immediate = setImmediate(fn);
+      return { cancel: () => clearImmediate(immediate) };
+    }
     const due = this.now() + Math.max(0, delayMs);
     let handle: ReturnType<typeof setTimeout>;
     const arm = (): void => {
