@@ -41,6 +41,9 @@ test('a node that never retries is caught by a partition seed, and the printed c
   assert.equal(r.code, 1, r.stdout + r.stderr.slice(-2000));
   assert.match(r.stdout, /Summary of 12 seeds/);
   assert.equal([...r.stderr.matchAll(/^\[\d+\/12\] seed \d+: /gm)].length, 12, 'one progress line per seed');
+  const failing = [...r.stdout.matchAll(/^ {2}seed (\d+) \(exit/gm)].map((m) => Number(m[1]));
+  const latestSeed = JSON.parse(fs.readFileSync(path.join(store, 'latest', 'test.json'), 'utf8')).seed;
+  assert.ok(failing.includes(latestSeed), `STORE/latest points at a failing seed's run (got seed ${latestSeed})`);
   const replays = [...r.stdout.matchAll(/^ {4}(eddy sim .*)$/gm)].map((m) => m[1]!);
   assert.ok(replays.length > 0, r.stdout);
   const replayArgs = replays[0]!.split(' ').slice(2);

@@ -247,6 +247,7 @@ async function many(options: TestOptions, module: NodeModule, args: SimArgs, arg
     onSeed: (f, i) => io.stderr.write(`[${i + 1}/${count}] ${formatSeedLine(f)}\n`),
   });
   const wallS = (performance.now() - t0) / 1000;
+  if (!args.keepAll) relinkLatest(options.store, figures.filter((f) => f.exitCode !== 0).map((f) => f.dir));
   const s = summarise(figures);
   io.stdout.write(`\nSummary of ${s.runs} seeds (${wallS.toFixed(1)} s of wall time):\n`);
   io.stdout.write(formatSummary(s).join('\n') + '\n');
@@ -268,6 +269,22 @@ function removeRunDir(store: string, dir: string): void {
   const abs = path.resolve(dir);
   if (!abs.startsWith(root + path.sep)) return;
   fs.rmSync(abs, { recursive: true, force: true });
+}
+
+/**
+ * After valid seeds' directories were removed, `STORE/latest` may point at
+ * one of them: point it at the last kept (failing) run instead, or remove it.
+ */
+function relinkLatest(store: string, keptDirs: readonly string[]): void {
+  const latest = path.join(store, 'latest');
+  try {
+    if (fs.existsSync(latest)) return; // follows the link: it still leads somewhere
+    fs.rmSync(latest, { force: true });
+    const last = keptDirs.at(-1);
+    if (last !== undefined) fs.symlinkSync(path.relative(store, last), latest);
+  } catch {
+    // As in the store itself: a file system without symlinks still gets its runs.
+  }
 }
 
 function lastOpSeconds(history: readonly { time: number }[]): number {
