@@ -111,6 +111,7 @@ async function routing(): Promise<void> {
   const sorted = lateness.slice().sort((a, b) => a - b);
   const mean = sorted.reduce((a, b) => a + b, 0) / sorted.length;
   console.log(`routing latency (${sorted.length} messages at --latency ${latencyMs}, Net on wall time):`);
+  // Maelstrom's loop sleeps whole milliseconds (Thread/sleep (long dt)), and so does Net: a message may go up to 1 ms early.
   console.log(`  added beyond the deadline: mean ${mean.toFixed(3)} ms, p99 ${quantile(sorted, 0.99).toFixed(3)} ms, max ${sorted.at(-1)!.toFixed(3)} ms   (budget: well under 1 ms)`);
 }
 
@@ -131,7 +132,8 @@ async function storm(): Promise<void> {
   const sends = net?.stats?.all?.['send-count'] ?? 0;
   const recvs = net?.stats?.all?.['recv-count'] ?? 0;
   const seconds = (lastNs - firstNs) / 1e9;
-  console.log(`storm (25 nodes of gossip-storm.mjs, ${hops} hops without de-duplication, ${seconds.toFixed(1)} s of operations): exit ${outcome.exitCode}`);
+  // The storm node stops forwarding after a few hops, so its verdict (usually invalid) does not matter here.
+  console.log(`storm (25 nodes of gossip-storm.mjs, ${hops} hops without de-duplication, ${seconds.toFixed(1)} s of operations; verdict irrelevant):`);
   console.log(`  routed: ${sends} sends, ${recvs} receives = ${Math.round(sends / seconds)} messages/s end to end (node processes included)`);
 }
 
