@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { RealClock } from '../node/clock.js';
 import { ProcessHost } from '../harness/hosts/process.js';
 import { flagsHelp, OptionError, parseTestArgs, type TestOptions } from '../harness/options.js';
-import { runTest, type RunOutcome } from '../harness/runner.js';
+import { runTest, StoreError, type RunOutcome } from '../harness/runner.js';
 import { EXIT_RUN_FAILED, EXIT_USAGE, type CliIO, type Command } from './command.js';
 
 export const VERDICTS = {
@@ -72,6 +72,10 @@ export const testCommand: Command = {
     let outcome: RunOutcome;
     try {
       outcome = await runTest(options, { clock: new RealClock(), host, out: io.stderr, signal: interrupt.signal });
+    } catch (e) {
+      if (!(e instanceof StoreError)) throw e;
+      io.stderr.write(e.message + '\n');
+      return EXIT_RUN_FAILED;
     } finally {
       process.removeListener('SIGINT', onSigint);
     }

@@ -12,7 +12,7 @@
  * console.log(outcome.results['valid?'], outcome.dir);
  * ```
  */
-export { runTest, EXIT_RUN_FAILED, type RunDeps, type RunOutcome } from './runner.js';
+export { runTest, EXIT_RUN_FAILED, StoreError, type RunDeps, type RunOutcome } from './runner.js';
 export {
   DEFAULT_OPTIONS,
   OptionError,

@@ -69,6 +69,11 @@ export interface RunOutcome {
   history: readonly Op[];
 }
 
+/** The store directory cannot be created or written: nothing can be recorded, so the run does not start. */
+export class StoreError extends Error {
+  override readonly name = 'StoreError';
+}
+
 /** Thrown inside the run when it has to stop; carries the user-facing sentence. */
 class RunAborted extends Error {
   override readonly name = 'RunAborted';
@@ -135,7 +140,11 @@ class Run {
     this.#stopGraceMs = deps.stopGraceMs ?? 500;
     this.#nodes = nodeIds(o.nodeCount);
     this.#workload = makeWorkload(o);
-    this.#store = RunStore.create(o.store, o.workload, deps.startedAt ?? new Date());
+    try {
+      this.#store = RunStore.create(o.store, o.workload, deps.startedAt ?? new Date());
+    } catch (e) {
+      throw new StoreError(`Cannot write the run's files under --store ${o.store}: ${e instanceof Error ? e.message : String(e)}.`);
+    }
     this.#store.writeJson('test.json', { name: o.workload, ...o, seed, nodes: this.#nodes });
     this.#startMs = this.#clock.now();
     this.#history = new History(this.#clock, this.#startMs, this.#store.lines('history.jsonl'));
