@@ -203,6 +203,14 @@ export const simCommand: Command = {
     try {
       if (args.seeds === null) return await single(options, module, io, interrupt.signal);
       return await many(options, module, args, argv, io, interrupt.signal);
+    } catch (e) {
+      // The runner refuses to start when the store cannot be written (its
+      // StoreError); a sweep reports that from its worker threads.
+      if (e instanceof Error && (e.name === 'StoreError' || /StoreError/.test(e.message))) {
+        io.stderr.write(`${e.message.split('\n').find((l) => l.includes('--store')) ?? e.message}\n`);
+        return EXIT_RUN_FAILED;
+      }
+      throw e;
     } finally {
       process.removeListener('SIGINT', onSigint);
     }

@@ -57,6 +57,9 @@ export async function simulate(options: TestOptions, deps: SimDeps): Promise<Run
   const outcome = runTest(options, runDeps).finally(() => {
     done = true;
   });
+  // A run that cannot start (e.g. an unwritable store) rejects while the loop
+  // below is still waiting; the caller gets the rejection from the return.
+  outcome.catch(() => undefined);
   // The clock runs until every node has ended; after that the runner only
   // checks and writes (real I/O), so the loop lets Node's event loop turn
   // and never moves virtual time again.
