@@ -163,8 +163,13 @@ class Run {
       },
     });
     this.#clients = new ClientFactory(this.#net, this.#clock, (client, msg) => this.#stray(client.id, msg));
-    deps.signal?.addEventListener('abort', () => this.#fail('The run was interrupted.'), { once: true });
+    this.#signal = deps.signal ?? null;
+    this.#signal?.addEventListener('abort', this.#onInterrupt, { once: true });
+    if (this.#signal?.aborted) this.#onInterrupt();
   }
+
+  readonly #signal: AbortSignal | null;
+  readonly #onInterrupt = (): void => this.#fail('The run was interrupted.');
 
   async execute(): Promise<RunOutcome> {
     this.#note(`Running ${this.#o.workload} on ${this.#nodes.length} nodes of ${this.#o.bin}; seed ${this.#seed} (replay with --seed ${this.#seed})`);
@@ -204,6 +209,7 @@ class Run {
       await this.#journal.close().catch((e: unknown) => this.#note(`Could not finish journal.jsonl: ${e instanceof Error ? e.message : String(e)}`));
       for (const f of this.#nodeLogs.values()) f.close();
     }
+    this.#signal?.removeEventListener('abort', this.#onInterrupt);
     await renderIfAvailable(this.#store.dir, (m) => this.#note(m));
     return { results, exitCode, dir: this.#store.dir, seed: this.#seed, error: this.#failure, history: this.#history.ops };
   }
