@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { runCluster, type ClusterOptions } from '../src/nodes/broadcast/cluster.js';
 import { parseOptions, PROFILES } from '../src/nodes/broadcast/options.js';
 import { canonicalKey } from '../src/nodes/broadcast/store.js';
+import type { Gossip } from '../src/nodes/broadcast/gossip.js';
 
 const SMALL: ClusterOptions = { nodeCount: 10, timeLimitS: 8, rateHz: 50, recoveryS: 10 };
 
@@ -76,6 +77,23 @@ test('balanced: leaves cut off from the hub keep exchanging through the fall-bac
   // Under load every leaf has messages the hub cannot acknowledge, so all nine switch.
   assert.equal(failingOver, 9, 'leaves relaying through the fall-back hub');
   assert.ok(relayedBeforeHeal, 'n7 did not get n5\'s message while the hub was cut off');
+});
+
+test('balanced: a quiet leaf whose clients only read also switches when the hub goes silent', async () => {
+  const reads = Array.from({ length: 30 }, (_, i) => ({ atS: 1 + i * 0.2, fn: (e: readonly Gossip[]) => { e[7]!.read(); } }));
+  let relayedBeforeHeal = false;
+  await runCluster(parseOptions(['--profile', 'balanced']), {
+    ...SMALL,
+    rateHz: 0.001, // no generated load: only the probes below
+    script: [{ startS: 1, endS: 8, isolate: ['n0'] }],
+    probes: [
+      { atS: 0.5, fn: (e) => e[3]!.broadcast('before the partition') },
+      ...reads,
+      { atS: 2, fn: (e) => e[5]!.broadcast('from n5 during the partition') },
+      { atS: 6, fn: (e) => { relayedBeforeHeal = e[7]!.read().includes('from n5 during the partition'); } },
+    ],
+  });
+  assert.ok(relayedBeforeHeal, 'n7 (reading, never broadcasting) did not get n5\'s message while the hub was cut off');
 });
 
 test('any JSON value can be broadcast; equal values (as JSON) are kept once', async () => {

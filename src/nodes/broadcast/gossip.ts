@@ -30,8 +30,10 @@
  * - star: each leaf has a reliable link to the primary hub (immediate or
  *   batched every `leafBatchMs`); the hub has a reliable link to every leaf,
  *   flushed every `hubBatchMs`. A leaf that gets no acknowledgement from the
- *   primary for `failoverMs` also sends its entries to a fall-back hub,
- *   which relays them (best effort) to every leaf in the same situation.
+ *   primary for `failoverMs`, or hears nothing from it for that long while
+ *   its clients are busy, also sends its entries (or, having none, a
+ *   keep-alive) to a fall-back hub, which relays them (best effort) to every
+ *   leaf in the same situation.
  */
 
 import type { Timer } from '../../node/clock.js';
@@ -67,6 +69,13 @@ export interface GossipStats {
   failovers: number;
   malformed: number;
 }
+
+/**
+ * Client operations a leaf must serve while its hub is silent before it
+ * calls the silence an outage: one read (say, Maelstrom's final read after
+ * a quiet spell) proves nothing.
+ */
+const SILENCE_CLIENT_OPS = 3;
 
 /** Most messages one retry sends when what the peer lacks exceeds one message's worth. */
 const RETRY_WINDOW_MESSAGES = 8;
@@ -130,6 +139,11 @@ export class Gossip {
   #stopped = false;
 
   #failover: Failover | null = null;
+  /** When the primary hub was last heard from (null: never, so silence means nothing yet). */
+  #lastHeardPrimaryMs: number | null = null;
+  /** When a client last asked this node anything. */
+  #lastClientMs = -Infinity;
+  #clientOpsSinceHub = 0;
   /** Fall-back hub side: leaves relaying through us, and when we last heard from each. */
   readonly #relayClients = new Map<number, number>();
   readonly #relayLog: Array<[number, number]> = [];
@@ -160,6 +174,7 @@ export class Gossip {
 
   /** Values held, each once. */
   read(): unknown[] {
+    this.#noteClient();
     return this.#store.values();
   }
 
@@ -188,6 +203,7 @@ export class Gossip {
   broadcast(value: unknown): void {
     if (this.#stopped) return;
     const now = this.#port.now();
+    this.#noteClient();
     const seq = this.#store.originate(this.#me, value, now);
     if (seq === null) return;
     if (this.#opts.overlay === 'direct') {
@@ -243,6 +259,10 @@ export class Gossip {
     if (link !== undefined) this.#onAck(link, grew, now);
 
     if (this.#failover !== null && this.#failover.via === q) this.#failover.lastHeardMs = now;
+    if (q === 0) {
+      this.#lastHeardPrimaryMs = now;
+      this.#clientOpsSinceHub = 0;
+    }
     if (msg.want_ack && (msg.e?.length ?? 0) > 0) {
       // Only duplicates: the sender is retrying because it did not hear our
       // acknowledgement, so answer at the next tick instead of after the delay.
@@ -482,15 +502,31 @@ export class Gossip {
 
   // ---- fall-back relay (star) --------------------------------------------
 
+  #mayFailOver(): boolean {
+    return this.#opts.overlay === 'star' && this.#me !== 0 && this.#hubs.length >= 2;
+  }
+
+  #noteClient(): void {
+    this.#lastClientMs = this.#port.now();
+    this.#clientOpsSinceHub++;
+    this.#ensureTick();
+  }
+
   /** Leaf side: called from the tick. */
   #checkFailover(now: number): void {
-    if (this.#opts.overlay !== 'star' || this.#me === 0 || this.#hubs.length < 2) return;
+    if (!this.#mayFailOver()) return;
     const link = this.#links.get(0)!;
+    const failoverMs = this.#opts.failoverMs;
+    // Cut off, as far as a leaf can tell: the hub sits on our messages, or
+    // it has gone quiet while clients are busy (so there must be news).
+    const unacked = link.unackedSinceMs !== null && now - link.unackedSinceMs >= failoverMs;
+    const silent = this.#lastHeardPrimaryMs !== null && now - this.#lastHeardPrimaryMs >= failoverMs &&
+      now - this.#lastClientMs < failoverMs && this.#clientOpsSinceHub >= SILENCE_CLIENT_OPS;
     if (this.#failover === null) {
-      if (link.unackedSinceMs === null || now - link.unackedSinceMs < this.#opts.failoverMs) return;
+      if (!unacked && !silent) return;
       this.stats.failovers++;
       this.#failover = { via: this.#hubs[1]!, relayedUpTo: this.#known[0]![this.#me]!, lastSentMs: -Infinity, lastHeardMs: now };
-    } else if (link.unackedSinceMs === null) {
+    } else if (link.unackedSinceMs === null && !silent) {
       this.#failover = null;
       return;
     }
@@ -521,7 +557,7 @@ export class Gossip {
       return;
     }
     // An empty relay message now and then keeps us on the fall-back's list.
-    if (entries.length === 0 && now - f.lastSentMs < this.#opts.failoverMs / 2) return;
+    if (entries.length === 0 && now - f.lastSentMs < this.#opts.failoverMs) return;
     f.lastSentMs = now;
     const body: GossipBody = { type: 'gossip', v: this.#store.vector(), relay: true };
     if (entries.length > 0) body.e = entries;
@@ -592,6 +628,8 @@ export class Gossip {
 
   #needsTick(): boolean {
     if (this.#failover !== null || this.#relayClients.size > 0) return true;
+    // A leaf watches for a silent hub while clients are active.
+    if (this.#mayFailOver() && this.#port.now() - this.#lastClientMs < this.#opts.failoverMs) return true;
     if (this.#ackOwedSinceMs.some((t) => t !== null)) return true;
     for (const link of this.#links.values()) {
       if (link.unackedSinceMs !== null) return true;
