@@ -25,7 +25,7 @@ import { ProcessHost } from '../src/harness/hosts/process.js';
 import { Net } from '../src/harness/net.js';
 import { parseTestArgs } from '../src/harness/options.js';
 import { Rng } from '../src/harness/rng.js';
-import { runTest } from '../src/harness/runner.js';
+import { renderPictures, runTest } from '../src/harness/runner.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -51,8 +51,11 @@ async function overhead(): Promise<void> {
   ]);
   const clock = new RealClock();
   const t0 = clock.now();
-  const outcome = await runTest(options, { clock, host: new ProcessHost(options.bin, options.args) });
+  const outcome = await runTest(options, { clock, host: new ProcessHost(options.bin, options.args), render: false });
   const totalMs = clock.now() - t0;
+  const r0 = clock.now();
+  const pictures = await renderPictures(outcome.dir, () => {});
+  const renderMs = clock.now() - r0;
   const history = outcome.history;
   const firstOpMs = (history.find((op) => op.process !== 'nemesis')?.time ?? 0) / 1e6;
   const lastOpMs = (history.at(-1)?.time ?? 0) / 1e6;
@@ -62,6 +65,7 @@ async function overhead(): Promise<void> {
   console.log(`  beyond time-limit + 10 s ${((totalMs - budgetMs) / 1000).toFixed(2)} s   (budget: < 2 s)`);
   console.log(`  start-up (to first op)   ${(firstOpMs / 1000).toFixed(2)} s`);
   console.log(`  shut-down (after last op) ${((totalMs - lastOpMs) / 1000).toFixed(2)} s`);
+  console.log(`  then drawing ${pictures.length} pictures (after the verdict is printed) ${(renderMs / 1000).toFixed(2)} s`);
   console.log(`  for scale: spawning 25 bare ${path.basename(bin)} processes and getting init_ok from each takes ${(await bareStartMs(bin) / 1000).toFixed(2)} s here`);
 }
 
@@ -124,7 +128,7 @@ async function storm(): Promise<void> {
     '--rate', '20', '--recovery-wait', '2', '--quiet', '--store', tmpStore(), '--', hops,
   ]);
   const clock = new RealClock();
-  const outcome = await runTest(options, { clock, host: new ProcessHost(options.bin, options.args) });
+  const outcome = await runTest(options, { clock, host: new ProcessHost(options.bin, options.args), render: false });
   const history = outcome.history;
   const firstNs = history.find((op) => op.process !== 'nemesis')?.time ?? 0;
   const lastNs = history.at(-1)?.time ?? 0;

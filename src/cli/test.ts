@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { RealClock } from '../node/clock.js';
 import { ProcessHost } from '../harness/hosts/process.js';
 import { flagsHelp, OptionError, parseTestArgs, type TestOptions } from '../harness/options.js';
-import { runTest, StoreError, type RunOutcome } from '../harness/runner.js';
+import { renderPictures, runTest, StoreError, type RunOutcome } from '../harness/runner.js';
 import { EXIT_RUN_FAILED, EXIT_USAGE, type CliIO, type Command } from './command.js';
 
 export const VERDICTS = {
@@ -71,7 +71,7 @@ export const testCommand: Command = {
     process.on('SIGINT', onSigint);
     let outcome: RunOutcome;
     try {
-      outcome = await runTest(options, { clock: new RealClock(), host, out: io.stderr, signal: interrupt.signal });
+      outcome = await runTest(options, { clock: new RealClock(), host, out: io.stderr, signal: interrupt.signal, render: false });
     } catch (e) {
       if (!(e instanceof StoreError)) throw e;
       io.stderr.write(e.message + '\n');
@@ -80,6 +80,9 @@ export const testCommand: Command = {
       process.removeListener('SIGINT', onSigint);
     }
     printOutcome(outcome, options, io);
+    // The verdict is out; the pictures (which can take a few seconds for a big run) come after.
+    const pictures = await renderPictures(outcome.dir, (m) => io.stderr.write(m + '\n'));
+    if (pictures.length > 0) io.stdout.write(`Pictures: ${pictures.map((f) => path.basename(f)).join(', ')}\n`);
     return outcome.exitCode;
   },
 };

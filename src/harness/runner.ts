@@ -49,6 +49,12 @@ export interface RunDeps {
   out?: ProgressOutput;
   /** Names the run's directory; defaults to the wall-clock time. */
   startedAt?: Date;
+  /**
+   * Draw the pictures (src/viz) before returning. The CLI turns this off to
+   * print the verdict first and draw afterwards with `renderPictures`.
+   * @default true
+   */
+  render?: boolean;
   /** Aborting it stops the run cleanly (Ctrl-C in the CLI). */
   signal?: AbortSignal;
   /** Grace period for nodes to exit at the end before they are killed. @default 500 */
@@ -122,6 +128,7 @@ class Run {
   readonly #warnings: string[] = [];
   readonly #warned = new Set<string>();
   readonly #stopGraceMs: number;
+  readonly #render: boolean;
   #progress: Progress | null = null;
   #nemesis: PartitionNemesis | null = null;
   #phase = 'starting';
@@ -138,6 +145,7 @@ class Run {
     this.#rng = deps.rng ?? new Rng(seed);
     this.#out = deps.out ?? null;
     this.#stopGraceMs = deps.stopGraceMs ?? 500;
+    this.#render = deps.render ?? true;
     this.#nodes = nodeIds(o.nodeCount);
     this.#workload = makeWorkload(o);
     try {
@@ -210,7 +218,7 @@ class Run {
       for (const f of this.#nodeLogs.values()) f.close();
     }
     this.#signal?.removeEventListener('abort', this.#onInterrupt);
-    await renderIfAvailable(this.#store.dir, (m) => this.#note(m));
+    if (this.#render) await renderPictures(this.#store.dir, (m) => this.#note(m));
     return { results, exitCode, dir: this.#store.dir, seed: this.#seed, error: this.#failure, history: this.#history.ops };
   }
 
@@ -550,17 +558,19 @@ function clip(s: string): string {
  * present (src/viz/index.ts exports `renderRun(dir)`). A drawing failure is
  * reported but never changes the verdict.
  */
-async function renderIfAvailable(dir: string, note: (line: string) => void): Promise<void> {
+export async function renderPictures(dir: string, note: (line: string) => void): Promise<string[]> {
   let mod: { renderRun?: (dir: string) => unknown };
   try {
     mod = (await import('../viz/index.js')) as typeof mod;
   } catch {
-    return;
+    return [];
   }
-  if (typeof mod.renderRun !== 'function') return;
+  if (typeof mod.renderRun !== 'function') return [];
   try {
-    await mod.renderRun(dir);
+    const files = await mod.renderRun(dir);
+    return Array.isArray(files) ? files.filter((f): f is string => typeof f === 'string') : [];
   } catch (e) {
     note(`Could not draw the pictures for ${dir}: ${e instanceof Error ? e.message : String(e)}`);
+    return [];
   }
 }
