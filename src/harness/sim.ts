@@ -6,9 +6,9 @@
  * and a 30-second test takes a fraction of a second.
  *
  * This module owns driving one simulated run (`simulate`), sweeping a range
- * of seeds (`sweep`), and the figures a sweep reports (`summarise`). Wall
- * time is measured here only to report speed; it never reaches a run's
- * files.
+ * of seeds (`sweep`, optionally on worker threads), and the figures a sweep
+ * reports (`summarise`). Wall time is read here only to report speed and to
+ * name run directories; it never reaches a run's files.
  */
 import { Worker } from 'node:worker_threads';
 import { VirtualClock } from '../node/clock.js';
@@ -60,13 +60,13 @@ export async function simulate(options: TestOptions, deps: SimDeps): Promise<Run
   // A run that cannot start (e.g. an unwritable store) rejects while the loop
   // below is still waiting; the caller gets the rejection from the return.
   outcome.catch(() => undefined);
+  // Let the runner's start-up continuations run before the first event, as
+  // they would before any I/O event of a real run.
+  await new Promise<void>((r) => setImmediate(r));
   // The clock runs until every node has ended; after that the runner only
   // checks and writes (real I/O), so the loop lets Node's event loop turn
   // and never moves virtual time again.
   const simulating = (): boolean => !done && !host.allExited;
-  // Let the runner's start-up continuations run before the first event, as
-  // they would before any I/O event of a real run.
-  await new Promise<void>((r) => setImmediate(r));
   while (!done) {
     if (simulating()) await clock.run({ stop: () => !simulating(), yieldEvery: 20_000 });
     if (!done) await new Promise<void>((r) => setImmediate(r));
