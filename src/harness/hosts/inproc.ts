@@ -209,6 +209,7 @@ export function fromExports(name: string, mod: Record<string, unknown>, url?: st
 
 function describe(v: unknown): string {
   if (v === null) return 'null';
+  if (typeof (v as { then?: unknown } | undefined)?.then === 'function') return 'a Promise (createNode must build the node synchronously)';
   if (typeof v === 'object') return `an object without run() (keys: ${Object.keys(v as object).slice(0, 5).join(', ') || 'none'})`;
   return String(typeof v);
 }
