@@ -82,3 +82,15 @@ test('availability accepts total and fractions; nemesis may be empty', () => {
   assert.equal(parseTestArgs(['--bin', 'x', '--availability', '0.9']).options.availability, 0.9);
   assert.deepEqual(parseTestArgs(['--bin', 'x', '--nemesis', '']).options.nemesis, []);
 });
+
+test('eddy-only switches: the idealised network says it is not Maelstrom, waits can be shortened', () => {
+  const { options } = parseTestArgs(['--bin', 'x', '--ideal-network-unlike-maelstrom', '--recovery-wait', '0.5', '--init-timeout', '2', '--quiet', '--log-stderr']);
+  assert.equal(options.idealNetworkUnlikeMaelstrom, true);
+  assert.equal(options.recoveryS, 0.5);
+  assert.equal(options.initTimeoutS, 2);
+  assert.equal(options.quiet, true);
+  assert.equal(options.logStderr, true);
+  assert.match(optionError(['--bin', 'x', '--quiet=yes']), /^--quiet is a switch and takes no value/);
+  assert.match(optionError(['--bin', 'x', '--rate', '-5']), /^--rate was followed by "-5", which looks like a flag/);
+  assert.match(optionError(['--bin', 'x', '--rate=-5']), /^--rate expects a non-negative number of operations per second, got "-5"$/);
+});
