@@ -310,11 +310,23 @@ class Run {
 
   async #stopNodes(): Promise<void> {
     this.#stopping = true;
-    await Promise.all(
-      [...this.#hosted.values()].map((h) =>
-        h.stop(this.#stopGraceMs).catch(() => undefined),
+    const stops = [...this.#hosted.entries()].map(([id, h]) =>
+      h.stop(this.#stopGraceMs).then(
+        () => undefined,
+        (e: unknown) => this.#warn(`stop:${id}`, `Node ${id} could not be stopped cleanly: ${e instanceof Error ? e.message : String(e)}`),
       ),
     );
+    // A host that never reports its node stopped must not hang the run: give
+    // up after the grace period plus 5 s and write what was recorded.
+    let timer: Timer | null = null;
+    const giveUp = new Promise<void>((resolve) => {
+      timer = this.#clock.setTimer(this.#stopGraceMs + 5000, () => {
+        this.#warn('stop:timeout', `Some nodes did not stop within ${(this.#stopGraceMs + 5000) / 1000} s of being asked to; eddy went on without them.`);
+        resolve();
+      });
+    });
+    await Promise.race([Promise.all(stops), giveUp]);
+    (timer as Timer | null)?.cancel();
   }
 
   // ---- operations ---------------------------------------------------------
