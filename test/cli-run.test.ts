@@ -84,9 +84,9 @@ describe('eddy test on real processes', { concurrency: 4 }, () => {
   });
 
   test('a node that never answers init: exit 3, "did not respond to init"', async () => {
-    const r = await eddy(['test', '--bin', path.join(FIXTURES, 'never-inits.mjs'), '--node-count', '1', '--init-timeout', '3', ...FAST]);
+    const r = await eddy(['test', '--bin', path.join(FIXTURES, 'never-inits.mjs'), '--node-count', '1', '--init-timeout', '5', ...FAST]);
     assert.equal(r.code, 3, r.stdout + r.stderr);
-    assert.match(r.stdout, /Node n0 did not respond to init within 3 s\./);
+    assert.match(r.stdout, /Node n0 did not respond to init within 5 s\./);
     assert.match(r.stdout, /I will not answer/, 'quotes the last stderr lines');
   });
 
