@@ -202,7 +202,7 @@ export class Node<P extends object = MaelstromProtocol> {
       this.log(`reply: ${JSON.stringify(req.body.type)} from ${req.src} has no msg_id, so no reply is sent`);
       return;
     }
-    const bodyJson = bodyWith(body, 'in_reply_to', msgId);
+    const bodyJson = replyJson(body, msgId);
     const srcJson = this.#nodeId !== '' ? this.#srcJson : JSON.stringify(req.dest);
     this.transport.write(this.#envelope(srcJson, req.src, bodyJson));
   }
@@ -220,7 +220,7 @@ export class Node<P extends object = MaelstromProtocol> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     const msgId = this.#nextMsgId++;
     // Serialised first: a body that cannot be sent must not leave a pending call behind.
-    const line = this.#envelope(this.#srcJson, dest, bodyWith(body, 'msg_id', msgId));
+    const line = this.#envelope(this.#srcJson, dest, requestJson(body, msgId));
     return new Promise<ResponseOf<P, T>>((resolve, reject) => {
       const pending: PendingRpc = {
         resolve: resolve as (body: Body) => void,
@@ -526,16 +526,28 @@ export class Node<P extends object = MaelstromProtocol> {
  */
 
 
-/** `body` as JSON with `field` set to the integer `value` (added last, or replaced). */
-function bodyWith(body: Body, field: 'in_reply_to' | 'msg_id', value: number): string {
-  const current = body[field];
-  if (current === value) return JSON.stringify(body);
-  if (current !== undefined) return JSON.stringify({ ...body, [field]: value });
-  const json = JSON.stringify(body);
+/** `body` as JSON with `in_reply_to` set to `msgId` (added last, or replaced). */
+function replyJson(body: Body, msgId: number): string {
+  // Two functions rather than one taking the field name: a property read
+  // by a fixed name is much cheaper than by a computed one on this path.
+  const current = body.in_reply_to;
+  if (current === undefined) return withField(JSON.stringify(body), ',"in_reply_to":', msgId) ?? JSON.stringify({ ...body, in_reply_to: msgId });
+  return current === msgId ? JSON.stringify(body) : JSON.stringify({ ...body, in_reply_to: msgId });
+}
+
+/** `body` as JSON with `msg_id` set to `msgId` (added last, or replaced). */
+function requestJson(body: Body, msgId: number): string {
+  const current = body.msg_id;
+  if (current === undefined) return withField(JSON.stringify(body), ',"msg_id":', msgId) ?? JSON.stringify({ ...body, msg_id: msgId });
+  return current === msgId ? JSON.stringify(body) : JSON.stringify({ ...body, msg_id: msgId });
+}
+
+/** `json` (an object's JSON) with `field` (',"name":') and `value` added last; undefined if json is no such object. */
+function withField(json: string, field: string, value: number): string | undefined {
   // A body always has a type, so its JSON is "{...}" with at least one field;
   // anything else (a toJSON returning something odd) takes the slow road.
-  if (json.length < 3 || json.charCodeAt(json.length - 1) !== 125 /* } */) return JSON.stringify({ ...body, [field]: value });
-  return json.slice(0, -1) + ',"' + field + '":' + value + '}';
+  if (json.length < 3 || json.charCodeAt(json.length - 1) !== 125 /* } */) return undefined;
+  return json.slice(0, -1) + field + value + '}';
 }
 
 function checkTimeout(field: string, value: number): void {

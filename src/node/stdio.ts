@@ -10,9 +10,12 @@
  * with a log line giving its length, and reading resumes at the next
  * newline: an endless line never fills memory.
  *
- * Output lines are collected and written once per event-loop turn (or per
- * 64 KB), one `write` for the whole batch, which is what makes a
- * JavaScript node fast: a `write` per line costs more than the JSON work.
+ * Output lines are encoded straight into a batch buffer as they are
+ * written, and the batch goes out once per event-loop turn (or per 64 KB)
+ * in one `write`, which is what makes a JavaScript node fast: a `write`
+ * per line costs more than the JSON work, and encoding at once means no
+ * reply string outlives its message (queued strings would be copied by
+ * every young-generation garbage collection they live through).
  * When stdout's buffer is full (the reader is slower than we are), stdin is
  * paused until stdout drains, so a node that answers every request never
  * holds more than about one input chunk's worth of replies in memory.
@@ -25,8 +28,12 @@
 import type { Readable, Writable } from 'node:stream';
 import type { LineHandlers, Transport } from './transport.js';
 
-/** Output is written at least this often (in characters) even within one event-loop turn. */
+/** Output is written at least this often (in bytes) even within one event-loop turn. */
 const BATCH_BYTES_MAX = 64 * 1024;
+/** Lines longer than this (in UTF-16 units) are written on their own rather than copied into a batch. */
+const LINE_CHARS_BATCHED_MAX = 16 * 1024;
+/** Room for a batch just short of full plus one more line, at up to 3 bytes per UTF-16 unit, and its newline. */
+const BATCH_BUFFER_BYTES = BATCH_BYTES_MAX + 3 * LINE_CHARS_BATCHED_MAX + 1;
 
 export interface StdioTransportOptions {
   /** Where messages come from. @default process.stdin */
@@ -64,9 +71,9 @@ export class StdioTransport implements Transport {
   #skippedBytes = -1;
   #inputEnded = false;
 
-  /** Output lines not yet handed to the output stream, and their size (in UTF-16 units, close enough). */
-  #pending: string[] = [];
-  #pendingBytes = 0;
+  /** Encoded output not yet handed to the output stream: batch[0, batchBytes). */
+  readonly #batch: Buffer = Buffer.allocUnsafeSlow(BATCH_BUFFER_BYTES);
+  #batchBytes = 0;
   #flushScheduled: NodeJS.Immediate | undefined;
   /** True while input is paused because the output stream's buffer is full. */
   #congested = false;
@@ -104,13 +111,23 @@ export class StdioTransport implements Transport {
 
   write(line: string): void {
     if (this.#outputBroken) return;
-    this.#pending.push(line);
-    this.#pendingBytes += line.length + 1;
+    if (line.length > LINE_CHARS_BATCHED_MAX) {
+      // A big line is written as it is, after what was queued before it.
+      this.#writeBatch();
+      this.#writeOutput(line + '\n');
+      return;
+    }
+    // Fits: the batch is sent before it holds BATCH_BYTES_MAX, and a line
+    // this short encodes to at most 3 * LINE_CHARS_BATCHED_MAX + 1 bytes.
+    const at = this.#batchBytes;
+    const end = at + utf8Write(this.#batch, line, at);
+    this.#batch[end] = 10;
+    this.#batchBytes = end + 1;
     // Input that arrives within one event-loop turn (several reads in one
     // poll phase, or a fast in-process producer) must not pile up replies
     // until the turn ends: a full batch goes out at once, so that a full
     // output buffer pauses input early.
-    if (this.#pendingBytes >= BATCH_BYTES_MAX) this.#writeBatch();
+    if (this.#batchBytes >= BATCH_BYTES_MAX) this.#writeBatch();
     else if (this.#flushScheduled === undefined) this.#flushScheduled = setImmediate(this.#writeBatch);
   }
 
@@ -139,7 +156,7 @@ export class StdioTransport implements Transport {
 
   /** Output queued here or buffered by the output stream: what back-pressure keeps bounded. */
   get pendingOutputBytes(): number {
-    return this.#pendingBytes + this.#output.writableLength;
+    return this.#batchBytes + this.#output.writableLength;
   }
 
   /** Input held while waiting for the rest of a line (an over-long line being skipped holds none). */
@@ -256,18 +273,23 @@ export class StdioTransport implements Transport {
       clearImmediate(this.#flushScheduled);
       this.#flushScheduled = undefined;
     }
-    const lines = this.#pending;
-    if (lines.length === 0 || this.#outputBroken) return;
-    this.#pending = [];
-    this.#pendingBytes = 0;
+    if (this.#batchBytes === 0 || this.#outputBroken) return;
+    // A copy, because the stream holds on to what it is given until it is
+    // sent; copying 64 KB costs far less than the replies did to encode.
+    const bytes = Buffer.from(this.#batch.subarray(0, this.#batchBytes));
+    this.#batchBytes = 0;
+    this.#writeOutput(bytes);
+  };
+
+  #writeOutput(data: Buffer | string): void {
     this.#inFlight++;
-    const ok = this.#output.write(lines.join('\n') + '\n', this.#onWritten);
+    const ok = this.#output.write(data, this.#onWritten);
     if (!ok && !this.#congested) {
       this.#congested = true;
       this.#input.pause();
       this.#output.once('drain', this.#onDrain);
     }
-  };
+  }
 
   readonly #onDrain = (): void => {
     this.#congested = false;
@@ -299,8 +321,7 @@ export class StdioTransport implements Transport {
   readonly #onOutputError = (err: Error): void => {
     if (this.#outputBroken) return;
     this.#outputBroken = true;
-    this.#pending = [];
-    this.#pendingBytes = 0;
+    this.#batchBytes = 0;
     this.log(`stdout error, dropping further output: ${err.message}`);
     if (this.#congested) this.#onDrain();
     this.#wakeFlushWaiters();
@@ -318,6 +339,17 @@ function deliver(handlers: LineHandlers, line: string): void {
   if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
   handlers.onLine(line);
 }
+
+/**
+ * Encodes `text` into `buffer` at `offset`, returning the byte count.
+ * `Buffer#write` spends more time sorting out its optional arguments than
+ * encoding a short line; Node's own `utf8Write` (undocumented, present
+ * since Node 0.x) skips that, and `write` stands in where it is missing.
+ */
+const utf8Write: (buffer: Buffer, text: string, offset: number) => number =
+  typeof (Buffer.prototype as unknown as { utf8Write?: unknown }).utf8Write === 'function'
+    ? (buffer, text, offset) => (buffer as unknown as { utf8Write(text: string, offset: number): number }).utf8Write(text, offset)
+    : (buffer, text, offset) => buffer.write(text, offset, 'utf8');
 
 function checkSize(field: string, value: number): number {
   if (!Number.isSafeInteger(value) || value < 1) {
