@@ -121,9 +121,9 @@ export class Node<P extends object = MaelstromProtocol> {
   readonly #timers = new Set<Timer>();
   readonly #rpcTimeoutMs: number;
   readonly #lineBytesMax: number;
-  /** The last destination seen and its JSON: replies mostly go to the same few peers. */
-  #lastDest = '';
-  #lastDestJson = '""';
+  /** The last destination written to and the start of a message to it: replies mostly go to the same few peers. */
+  #lastDest: string | undefined = undefined;
+  #lastHead = '';
   #nodeId = '';
   /** `nodeId` as a JSON string, ready to paste into outgoing messages. */
   #srcJson = '""';
@@ -187,7 +187,7 @@ export class Node<P extends object = MaelstromProtocol> {
 
   /** Sends a message that expects no reply (or whose reply a handler takes). */
   send(dest: string, body: Body): void {
-    this.transport.write(this.#envelope(this.#srcJson, dest, JSON.stringify(body)));
+    this.transport.write(this.#headTo(dest) + JSON.stringify(body) + '}');
   }
 
   /**
@@ -202,9 +202,17 @@ export class Node<P extends object = MaelstromProtocol> {
       this.log(`reply: ${JSON.stringify(req.body.type)} from ${req.src} has no msg_id, so no reply is sent`);
       return;
     }
-    const bodyJson = replyJson(body, msgId);
-    const srcJson = this.#nodeId !== '' ? this.#srcJson : JSON.stringify(req.dest);
-    this.transport.write(this.#envelope(srcJson, req.src, bodyJson));
+    // Before init the node has no name yet; it answers as whom it was addressed to.
+    const head = this.#nodeId !== '' ? this.#headTo(req.src) : messageHead(JSON.stringify(req.dest), req.src);
+    if (body.in_reply_to === undefined) {
+      // The common case, spelled out: one stringify and four concatenations.
+      const json = JSON.stringify(body);
+      if (isObjectJson(json)) {
+        this.transport.write(head + json.slice(0, -1) + ',"in_reply_to":' + msgId + '}}');
+        return;
+      }
+    }
+    this.transport.write(head + replyJson(body, msgId) + '}');
   }
 
   /**
@@ -220,7 +228,7 @@ export class Node<P extends object = MaelstromProtocol> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     const msgId = this.#nextMsgId++;
     // Serialised first: a body that cannot be sent must not leave a pending call behind.
-    const line = this.#envelope(this.#srcJson, dest, requestJson(body, msgId));
+    const line = this.#headTo(dest) + requestJson(body, msgId) + '}';
     return new Promise<ResponseOf<P, T>>((resolve, reject) => {
       const pending: PendingRpc = {
         resolve: resolve as (body: Body) => void,
@@ -424,6 +432,7 @@ export class Node<P extends object = MaelstromProtocol> {
     }
     this.#nodeId = nodeId as string;
     this.#srcJson = JSON.stringify(nodeId);
+    this.#lastDest = undefined;
     this.#nodeIds = Object.freeze([...(nodeIds as string[])]);
     if (this.#initHooks.length === 0) {
       this.reply(msg, { type: 'init_ok' });
@@ -489,15 +498,16 @@ export class Node<P extends object = MaelstromProtocol> {
     // Before init, with no usable dest, this node has no name to answer with.
     if (from === '') return;
     const error = RPCError.malformedRequest(problem).toBody(msgId);
-    this.transport.write(this.#envelope(JSON.stringify(from), src, JSON.stringify(error)));
+    this.transport.write(messageHead(JSON.stringify(from), src) + JSON.stringify(error) + '}');
   }
 
-  #envelope(srcJson: string, dest: string, bodyJson: string): string {
+  /** The start of a message from this node to `dest`, up to its body. */
+  #headTo(dest: string): string {
     if (dest !== this.#lastDest) {
       this.#lastDest = dest;
-      this.#lastDestJson = JSON.stringify(dest);
+      this.#lastHead = messageHead(this.#srcJson, dest);
     }
-    return '{"src":' + srcJson + ',"dest":' + this.#lastDestJson + ',"body":' + bodyJson + '}';
+    return this.#lastHead;
   }
 
   #forget(msgId: number, pending: PendingRpc): void {
@@ -526,28 +536,42 @@ export class Node<P extends object = MaelstromProtocol> {
  */
 
 
+/** `{"src":<srcJson>,"dest":<dest>,"body":` — a message up to its body (which the caller closes with `}`). */
+function messageHead(srcJson: string, dest: string): string {
+  return '{"src":' + srcJson + ',"dest":' + JSON.stringify(dest) + ',"body":';
+}
+
+/**
+ * True when `json` is an object with at least one field, so a field can be
+ * added by replacing its closing brace. A body always has a type, so only
+ * a toJSON returning something odd fails this.
+ */
+function isObjectJson(json: string | undefined): json is string {
+  return json !== undefined && json.length > 2 && json.charCodeAt(json.length - 1) === 125; /* } */
+}
+
 /** `body` as JSON with `in_reply_to` set to `msgId` (added last, or replaced). */
 function replyJson(body: Body, msgId: number): string {
-  // Two functions rather than one taking the field name: a property read
-  // by a fixed name is much cheaper than by a computed one on this path.
   const current = body.in_reply_to;
-  if (current === undefined) return withField(JSON.stringify(body), ',"in_reply_to":', msgId) ?? JSON.stringify({ ...body, in_reply_to: msgId });
-  return current === msgId ? JSON.stringify(body) : JSON.stringify({ ...body, in_reply_to: msgId });
+  if (current === msgId) return JSON.stringify(body);
+  if (current === undefined) {
+    const json = JSON.stringify(body);
+    if (isObjectJson(json)) return json.slice(0, -1) + ',"in_reply_to":' + msgId + '}';
+  }
+  return JSON.stringify({ ...body, in_reply_to: msgId });
 }
 
 /** `body` as JSON with `msg_id` set to `msgId` (added last, or replaced). */
 function requestJson(body: Body, msgId: number): string {
+  // Not merged with replyJson: a property read by a fixed name is much
+  // cheaper than by a computed one.
   const current = body.msg_id;
-  if (current === undefined) return withField(JSON.stringify(body), ',"msg_id":', msgId) ?? JSON.stringify({ ...body, msg_id: msgId });
-  return current === msgId ? JSON.stringify(body) : JSON.stringify({ ...body, msg_id: msgId });
-}
-
-/** `json` (an object's JSON) with `field` (',"name":') and `value` added last; undefined if json is no such object. */
-function withField(json: string, field: string, value: number): string | undefined {
-  // A body always has a type, so its JSON is "{...}" with at least one field;
-  // anything else (a toJSON returning something odd) takes the slow road.
-  if (json.length < 3 || json.charCodeAt(json.length - 1) !== 125 /* } */) return undefined;
-  return json.slice(0, -1) + field + value + '}';
+  if (current === msgId) return JSON.stringify(body);
+  if (current === undefined) {
+    const json = JSON.stringify(body);
+    if (isObjectJson(json)) return json.slice(0, -1) + ',"msg_id":' + msgId + '}';
+  }
+  return JSON.stringify({ ...body, msg_id: msgId });
 }
 
 function checkTimeout(field: string, value: number): void {
