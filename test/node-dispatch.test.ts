@@ -57,6 +57,28 @@ describe('init', () => {
   });
 });
 
+describe('a second init', () => {
+  it('is answered init_ok when it names the same node, and error 12 when it would change the node id', () => {
+    const t = testNode();
+    t.init();
+    t.take();
+    t.deliver('c0', { type: 'init', msg_id: 2, node_id: 'n1', node_ids: ['n1', 'n2'] });
+    assert.deepEqual(t.take()[0]!.body, { type: 'init_ok', in_reply_to: 2 });
+    t.deliver('c0', { type: 'init', msg_id: 3, node_id: 'n2', node_ids: ['n1', 'n2'] });
+    const body = t.take()[0]!.body;
+    assert.equal(body['code'], 12);
+    assert.match(String(body['text']), /already "n1" and cannot become "n2"/);
+    assert.equal(t.node.nodeId, 'n1');
+  });
+
+  it('is refused with error 12 when node_ids leaves out node_id', () => {
+    const t = testNode();
+    t.deliver('c0', { type: 'init', msg_id: 1, node_id: 'n4', node_ids: ['n1', 'n2'] });
+    assert.match(String(t.take()[0]!.body['text']), /expected field node_ids to include node_id "n4"/);
+    assert.equal(t.node.nodeId, '');
+  });
+});
+
 describe('handlers', () => {
   it('sends what a handler returns as the reply, with in_reply_to', () => {
     const t = testNode();
@@ -206,6 +228,30 @@ describe('unknown message types', () => {
     t.take();
     t.deliver('n2', { type: 'frob_ok', msg_id: 5, in_reply_to: 0 });
     assert.deepEqual(t.take(), []);
+  });
+});
+
+describe('replies that cannot be sent', () => {
+  it('answers error 13 and logs when a handler returns a body JSON cannot hold', () => {
+    const t = testNode();
+    t.init();
+    t.take();
+    t.node.on('count', () => ({ type: 'count_ok', value: 10n }));
+    t.deliver('c1', { type: 'count', msg_id: 4 });
+    const body = t.take()[0]!.body;
+    assert.equal(body['code'], 13);
+    assert.equal(body['in_reply_to'], 4);
+    assert.match(String(body['text']), /reply could not be serialised as JSON: .*BigInt/);
+    assert.match(t.transport.logs.join('\n'), /handler for "count" crashed on .*"msg_id":4/);
+  });
+
+  it('never answers an error message of an unknown kind (errors could bounce forever)', () => {
+    const t = testNode();
+    t.init();
+    t.take();
+    t.deliver('n2', { type: 'error', msg_id: 9, code: 13 });
+    assert.deepEqual(t.take(), []);
+    assert.match(t.transport.logs.join('\n'), /no handler for message type "error"/);
   });
 });
 

@@ -155,6 +155,16 @@ describe('rpc', () => {
     assert.deepEqual(acked, [41]);
   });
 
+  it('throws on a body that cannot be serialised, sending nothing and leaving nothing pending', () => {
+    const t = testNode();
+    t.init();
+    t.take();
+    assert.throws(() => t.node.rpc('n2', { type: 'ping', big: 1n }), /BigInt/);
+    assert.equal(t.node.pendingRpcCount, 0);
+    assert.equal(t.clock.pending, 0, 'no timeout timer left behind');
+    assert.deepEqual(t.take(), []);
+  });
+
   it('rejects a non-positive timeout as a programming error', () => {
     const t = testNode();
     assert.throws(() => t.node.rpc('n2', { type: 'ping' }, { timeoutMs: 0 }), /timeoutMs/);
