@@ -31,7 +31,7 @@ export interface BroadcastOptions {
    * stays silent). @default 3
    */
   hubCount: number;
-  /** Star: the hub sends what each leaf lacks every this many ms. @default 260 balanced, 800 frugal */
+  /** Star: the hub sends what each leaf lacks every this many ms. @default 270 balanced, 800 frugal */
   hubBatchMs: number;
   /** Star: a leaf sends its new messages to the hub every this many ms (0 = at once). @default 0 balanced, 600 frugal */
   leafBatchMs: number;
@@ -73,7 +73,7 @@ const PROFILE_DEFAULTS: Record<Profile, Omit<BroadcastOptions, 'failoverMs'>> = 
     profile: 'balanced',
     overlay: 'star',
     hubCount: 3,
-    hubBatchMs: 260,
+    hubBatchMs: 270,
     leafBatchMs: 0,
     ackDelayMs: 2000,
     retryMs: 3000,
