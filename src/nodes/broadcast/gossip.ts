@@ -168,10 +168,6 @@ export class Gossip {
     this.#buildLinks();
   }
 
-  get primaryHub(): string {
-    return this.#ids[0]!;
-  }
-
   /** Values held, each once. */
   read(): unknown[] {
     this.#noteClient();
@@ -181,17 +177,6 @@ export class Gossip {
   /** This node's knowledge vector (for tests). */
   vector(): number[] {
     return this.#store.vector();
-  }
-
-  /** A snapshot of the reliable link to `peer`, for tests and debugging. */
-  linkState(peer: string): { sentUpTo: number[]; known: number[]; late: number; unackedSinceMs: number | null; retrying: boolean; retryMs: number } | undefined {
-    const p = this.#index.get(peer);
-    const link = p === undefined ? undefined : this.#links.get(p);
-    if (link === undefined) return undefined;
-    return {
-      sentUpTo: link.sentUpTo.slice(), known: this.#known[link.peer]!.slice(), late: link.late.length,
-      unackedSinceMs: link.unackedSinceMs, retrying: link.retrying, retryMs: link.retryMs,
-    };
   }
 
   /** Whether this node is currently relaying through a fall-back hub (for tests). */
