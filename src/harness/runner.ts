@@ -59,6 +59,42 @@ export interface RunDeps {
   signal?: AbortSignal;
   /** Grace period for nodes to exit at the end before they are killed. @default 500 */
   stopGraceMs?: number;
+  /**
+   * Put the harness's own figures (wall time, overrun past the time limit,
+   * peak memory, timer lateness) in results.json under "harness". They are
+   * always written to harness.json; `eddy sim` turns this off so that its
+   * results.json stays a pure function of the seed.
+   * @default true
+   */
+  harnessFiguresInResults?: boolean;
+  /**
+   * Most the network may hold undelivered (messages, characters of their
+   * lines) before eddy stops reading the nodes' output until it halves.
+   * @default { messages: 500000, chars: 134217728 }
+   */
+  backlogMax?: { messages: number; chars: number };
+}
+
+/** What the harness itself did and cost during a run (results.json "harness", and harness.json). */
+export interface HarnessFigures {
+  /** Wall-clock seconds from the start of the run to its results being written. */
+  'wall-s': number;
+  /** Wall-clock seconds beyond time-limit + recovery wait. */
+  'overrun-s': number;
+  /** The harness process's resident memory high-water mark, in MiB. */
+  'peak-rss-mb': number;
+  /** Messages the network accepted (journaled sends). */
+  'routed-count': number;
+  /** Routed messages per wall-clock second of the run. */
+  'routed-per-s': number;
+  /** Most messages the network held undelivered at once. */
+  'backlog-max': number;
+  /** Times eddy stopped reading the nodes' output because the network held too much, and for how long in all. */
+  'held-back-count': number;
+  'held-back-s': number;
+  /** How late a 50 ms wall-clock probe timer fired at worst and at p99, in ms (eddy test only; null on virtual time). */
+  'timer-late-max-ms': number | null;
+  'timer-late-p99-ms': number | null;
 }
 
 export interface RunOutcome {
@@ -96,6 +132,18 @@ interface Worker {
 }
 
 const MAX_WARNINGS = 50;
+/**
+ * How much the network may hold undelivered before eddy stops reading the
+ * nodes' output (a node that forwards what it receives without
+ * de-duplication makes the backlog grow without end). Reading resumes below
+ * half of it. About 300 bytes of memory per message plus its text keeps a
+ * full backlog well under the 1 GiB a storm run may use.
+ */
+const BACKLOG_MESSAGES_MAX = 500_000;
+const BACKLOG_CHARS_MAX = 128 * 1024 * 1024;
+const HOLD_BACK_CHECK_MS = 10;
+/** Period of the wall-clock probe that measures how late timers fire. */
+const PROBE_PERIOD_MS = 50;
 const LINE_QUOTE_CHARS = 200;
 
 /** Runs one test. Never throws for anything a node does; throws only for harness bugs and a store it cannot write. */
@@ -136,6 +184,17 @@ class Run {
   #abortWaiters: (() => void)[] = [];
   #stopping = false;
   #workers: Worker[] = [];
+  readonly #figuresInResults: boolean;
+  readonly #wallStartMs = performance.now();
+  /** Lines each node wrote (to name the loudest when the network is full). */
+  readonly #linesFrom = new Map<string, number>();
+  #heldBack = false;
+  #heldBackSinceMs = 0;
+  #heldBackCount = 0;
+  #heldBackMs = 0;
+  #backlogPeak = 0;
+  #probe: TimerProbe | null = null;
+  readonly #backlogMax: { messages: number; chars: number };
 
   constructor(o: TestOptions, deps: RunDeps, seed: number) {
     this.#o = o;
@@ -146,6 +205,9 @@ class Run {
     this.#out = deps.out ?? null;
     this.#stopGraceMs = deps.stopGraceMs ?? 500;
     this.#render = deps.render ?? true;
+    this.#figuresInResults = deps.harnessFiguresInResults ?? true;
+    this.#backlogMax = deps.backlogMax ?? { messages: BACKLOG_MESSAGES_MAX, chars: BACKLOG_CHARS_MAX };
+    if (this.#figuresInResults) this.#probe = new TimerProbe(PROBE_PERIOD_MS);
     this.#nodes = nodeIds(o.nodeCount);
     this.#workload = makeWorkload(o);
     try {
@@ -212,6 +274,13 @@ class Run {
         results = { ...results, 'valid?': 'unknown', error: this.#failure };
       }
       if (this.#warnings.length > 0) results['warnings'] = this.#warnings.slice();
+      const figures = this.#harnessFigures();
+      if (this.#figuresInResults) results['harness'] = figures;
+      try {
+        this.#store.writeJson('harness.json', figures);
+      } catch {
+        // Only figures; results.json below is what matters.
+      }
       this.#store.writeJson('results.json', results);
       this.#store.close();
       await this.#journal.close().catch((e: unknown) => this.#note(`Could not finish journal.jsonl: ${e instanceof Error ? e.message : String(e)}`));
@@ -249,6 +318,7 @@ class Run {
 
   #nodeLine(id: string, line: string): void {
     if (this.#stopping || this.#failure !== null) return;
+    this.#linesFrom.set(id, (this.#linesFrom.get(id) ?? 0) + 1);
     const parsed = parseNodeLine(id, line);
     if (!parsed.ok) {
       this.#fail(parsed.error);
@@ -257,6 +327,9 @@ class Run {
     if (parsed.warning !== undefined) this.#warn(`wire:${id}`, parsed.warning);
     try {
       this.#net.send(parsed.msg, line);
+      const backlog = this.#net.backlogMessages;
+      if (backlog > this.#backlogPeak) this.#backlogPeak = backlog;
+      if (!this.#heldBack && (backlog > this.#backlogMax.messages || this.#net.backlogChars > this.#backlogMax.chars)) this.#holdBack();
     } catch (e) {
       if (!(e instanceof NetError)) throw e;
       const { src, dest } = parsed.msg;
@@ -283,8 +356,44 @@ class Run {
     this.#fail(`Node ${id} ${how} ${when}.${stderr}`);
   }
 
+  /**
+   * The network holds too much: stop reading every node's output until it
+   * has drained to half, so memory stays bounded. Nodes are then held back
+   * by their own full pipes; the run's timers go on.
+   */
+  #holdBack(): void {
+    const hosted = [...this.#hosted.values()];
+    if (!hosted.some((h) => h.pauseOutput !== undefined)) return;
+    this.#heldBack = true;
+    this.#heldBackCount++;
+    this.#heldBackSinceMs = performance.now();
+    for (const h of hosted) h.pauseOutput?.();
+    const loudest = [...this.#linesFrom.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([id, n]) => `${id} (${n})`);
+    this.#warn(
+      'backlog',
+      `The network holds ${this.#net.backlogMessages} undelivered messages (${(this.#net.backlogChars / 1048576).toFixed(1)} MiB), more than eddy keeps in memory: the nodes send faster than they take messages in (a message storm, e.g. gossip forwarded without de-duplication?). Most lines came from ${loudest.join(', ')}. eddy stops reading the nodes' output until the backlog halves, and does so each time it fills up.`,
+    );
+    const check = (): void => {
+      if (!this.#heldBack) return;
+      if (this.#stopping || (this.#net.backlogMessages <= this.#backlogMax.messages / 2 && this.#net.backlogChars <= this.#backlogMax.chars / 2)) {
+        this.#releaseHoldBack();
+        return;
+      }
+      this.#clock.setTimer(HOLD_BACK_CHECK_MS, check);
+    };
+    this.#clock.setTimer(HOLD_BACK_CHECK_MS, check);
+  }
+
+  #releaseHoldBack(): void {
+    if (!this.#heldBack) return;
+    this.#heldBack = false;
+    this.#heldBackMs += performance.now() - this.#heldBackSinceMs;
+    for (const h of this.#hosted.values()) h.resumeOutput?.();
+  }
+
   async #initNodes(): Promise<void> {
     this.#phase = 'init';
+    this.#linesFrom.clear();
     const timeoutMs = this.#o.initTimeoutS * 1000;
     // Clients are opened in node order before any await, so init clients are c0..c(n-1).
     const calls = this.#nodes.map((id) => {
@@ -310,6 +419,8 @@ class Run {
 
   async #stopNodes(): Promise<void> {
     this.#stopping = true;
+    // Paused output would keep the nodes' pipes from closing after they exit.
+    this.#releaseHoldBack();
     const stops = [...this.#hosted.entries()].map(([id, h]) =>
       h.stop(this.#stopGraceMs).then(
         () => undefined,
@@ -455,6 +566,26 @@ class Run {
 
   // ---- checking -----------------------------------------------------------
 
+  #harnessFigures(): HarnessFigures {
+    this.#releaseHoldBack();
+    const wallS = (performance.now() - this.#wallStartMs) / 1000;
+    const routed = this.#net.counts().sent;
+    const late = this.#probe?.stop() ?? null;
+    const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+    return {
+      'wall-s': round3(wallS),
+      'overrun-s': round3(wallS - this.#o.timeLimitS - (this.#workload.finalOp === null ? 0 : this.#o.recoveryS)),
+      'peak-rss-mb': Math.round(process.resourceUsage().maxRSS / 1024),
+      'routed-count': routed,
+      'routed-per-s': wallS > 0 ? Math.round(routed / wallS) : 0,
+      'backlog-max': this.#backlogPeak,
+      'held-back-count': this.#heldBackCount,
+      'held-back-s': round3(this.#heldBackMs / 1000),
+      'timer-late-max-ms': late === null ? null : round3(late.maxMs),
+      'timer-late-p99-ms': late === null ? null : round3(late.p99Ms),
+    };
+  }
+
   #check(): Record<string, unknown> {
     const opCount = this.#history.counts.invoke;
     const netResult = this.#netStats.result(opCount);
@@ -491,6 +622,10 @@ class Run {
 
   /** Awaits `p`, or throws RunAborted as soon as the run fails. */
   async #abortable<T>(p: Promise<T>): Promise<T> {
+    // `p` may reject after the run has given up on it (e.g. init calls that
+    // end when their clients are closed); that rejection is expected and
+    // must not surface as an unhandled rejection that kills the harness.
+    p.catch(() => undefined);
     this.#throwIfFailed();
     let unregister = (): void => {};
     const aborted = new Promise<never>((_, reject) => {
@@ -528,6 +663,40 @@ class Run {
     if (this.#out === null) return;
     this.#progress?.clear();
     this.#out.write(line + '\n');
+  }
+}
+
+/**
+ * Measures how late wall-clock timers fire while a run goes on: a timer
+ * every `periodMs` notes how much later than asked it ran. Node output that
+ * hogs the event loop shows up here first (client timeouts would fire as late).
+ */
+class TimerProbe {
+  readonly #periodMs: number;
+  readonly #lateMs: number[] = [];
+  #dueMs: number;
+  #timer: NodeJS.Timeout;
+
+  constructor(periodMs: number) {
+    this.#periodMs = periodMs;
+    this.#dueMs = performance.now() + periodMs;
+    this.#timer = setTimeout(this.#tick, periodMs);
+    this.#timer.unref();
+  }
+
+  readonly #tick = (): void => {
+    const now = performance.now();
+    this.#lateMs.push(Math.max(0, now - this.#dueMs));
+    this.#dueMs = now + this.#periodMs;
+    this.#timer = setTimeout(this.#tick, this.#periodMs);
+    this.#timer.unref();
+  };
+
+  stop(): { maxMs: number; p99Ms: number } {
+    clearTimeout(this.#timer);
+    const sorted = this.#lateMs.slice().sort((a, b) => a - b);
+    if (sorted.length === 0) return { maxMs: 0, p99Ms: 0 };
+    return { maxMs: sorted[sorted.length - 1]!, p99Ms: sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))]! };
   }
 }
 
