@@ -46,6 +46,14 @@ export interface HostedNode {
   deliver(line: string): void | Promise<void>;
   /** Asks the node to stop, escalating after `graceMs`; resolves with how it ended. */
   stop(graceMs: number): Promise<ExitInfo>;
+  /**
+   * Stops taking what the node writes until `resumeOutput()`; the node is
+   * then held back by its own full pipe. The runner does this when the
+   * network holds more than it should (a message storm). Optional: a host
+   * whose nodes cannot outrun the harness (in-process, virtual time) omits it.
+   */
+  pauseOutput?(): void;
+  resumeOutput?(): void;
 }
 
 export interface NodeHost {

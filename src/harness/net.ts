@@ -150,6 +150,9 @@ export class Net {
   #sent = 0;
   #delivered = 0;
   #dropped = 0;
+  /** Messages sent and not yet delivered or dropped, and the characters of their lines: what the network holds in memory. */
+  #backlog = 0;
+  #backlogChars = 0;
   readonly #pump: (ep: Endpoint) => void;
 
   constructor(opts: NetOptions) {
@@ -232,6 +235,8 @@ export class Net {
 
     const delayMs = isClientId(m.src) || isClientId(m.dest) ? 0 : this.#drawLatencyMs();
     const q: Queued = { deadlineMs: nowMs + delayMs, msg, line };
+    this.#backlog++;
+    this.#backlogChars += line.length;
 
     if (this.#ideal) {
       heapPush(ep.queue, q);
@@ -253,7 +258,7 @@ export class Net {
       // An idle loop is blocked in its queue's poll and takes this message at
       // once: the partition check happens now, and the wait begins now.
       if (this.#isDropped(q.msg.src, ep.id)) {
-        this.#dropped++;
+        this.#drop(q);
       } else {
         ep.taken = q;
         this.#arm(ep, nowMs + waitMs, nowMs);
@@ -286,6 +291,19 @@ export class Net {
     return { sent: this.#sent, delivered: this.#delivered, dropped: this.#dropped, queued };
   }
 
+  /**
+   * What the network holds right now: messages sent and not yet delivered
+   * or dropped, and the characters of their JSON lines. The runner uses it
+   * to push back on nodes that send faster than their peers can take.
+   */
+  get backlogMessages(): number {
+    return this.#backlog;
+  }
+
+  get backlogChars(): number {
+    return this.#backlogChars;
+  }
+
   /** Cancels every timer and stops every loop; later sends throw `NetError` code 14. */
   close(): void {
     this.#closed = true;
@@ -297,6 +315,8 @@ export class Net {
     ep.removed = true;
     ep.timer?.cancel();
     ep.timer = null;
+    if (ep.taken !== null) this.#forget(ep.taken);
+    for (const q of ep.queue) this.#forget(q);
     ep.taken = null;
     ep.queue.length = 0;
   }
@@ -325,6 +345,17 @@ export class Net {
     }
   }
 
+  #drop(q: Queued): void {
+    this.#dropped++;
+    this.#forget(q);
+  }
+
+  /** The message has left the network's memory (delivered, dropped, or its destination is gone). */
+  #forget(q: Queued): void {
+    this.#backlog--;
+    this.#backlogChars -= q.line.length;
+  }
+
   #isDropped(src: string, dest: string): boolean {
     if (this.#grudge.size === 0) return false;
     const srcs = this.#grudge.get(dest);
@@ -341,6 +372,7 @@ export class Net {
   /** Journals the receive and hands the message over; true if the loop must now wait for a promise. */
   #handOver(ep: Endpoint, q: Queued, nowMs: number): boolean {
     this.#delivered++;
+    this.#forget(q);
     this.#onJournal({ type: 'recv', time: this.#ns(nowMs), message: q.msg }, q.line);
     const r = ep.deliver(q.msg, q.line);
     if (r !== undefined && r !== null && typeof (r as Promise<void>).then === 'function') {
@@ -372,7 +404,7 @@ export class Net {
           return;
         }
         if (this.#isDropped(head.msg.src, ep.id)) {
-          this.#dropped++;
+          this.#drop(head);
           continue;
         }
         const waitMs = Math.trunc(head.deadlineMs - nowMs);
@@ -412,7 +444,7 @@ export class Net {
       }
       heapPop(ep.queue);
       if (this.#isDropped(q.msg.src, ep.id)) {
-        this.#dropped++;
+        this.#drop(q);
         continue;
       }
       if (this.#handOver(ep, q, nowMs)) return;

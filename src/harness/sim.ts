@@ -29,8 +29,7 @@ export interface SimDeps {
   signal?: AbortSignal;
   /**
    * Draw the run's pictures at the end (about half the wall time of a 3d
-   * run). Sweeps pass false. Takes effect once the runner accepts
-   * `RunDeps.render` (asked of its owner); until then pictures are always drawn.
+   * run). Sweeps pass false.
    * @default true
    */
   render?: boolean;
@@ -45,7 +44,7 @@ export async function simulate(options: TestOptions, deps: SimDeps): Promise<Run
   const clock = new VirtualClock();
   const host = new InProcHost({ module: deps.module, clock, seed: options.seed, args: options.args });
   let done = false;
-  const runDeps: RunDeps & { render?: boolean } = {
+  const runDeps: RunDeps = {
     clock,
     host,
     out: deps.out,
@@ -53,6 +52,8 @@ export async function simulate(options: TestOptions, deps: SimDeps): Promise<Run
     signal: deps.signal,
     stopGraceMs: 1000,
     render: deps.render ?? true,
+    // Wall time and memory differ from run to run: harness.json only.
+    harnessFiguresInResults: false,
   };
   const outcome = runTest(options, runDeps).finally(() => {
     done = true;

@@ -110,6 +110,88 @@ function installExitHooks(): void {
   }
 }
 
+/**
+ * Fairness between the nodes' output and the harness's timers. libuv reads
+ * a busy pipe many times in one turn of the event loop, so 25 nodes in a
+ * message storm could keep the loop busy for seconds if every chunk were
+ * handled where it arrives, and client timeouts, the generator and delivery
+ * deadlines would fire that late. So chunks only join one queue as they
+ * arrive; the queue is worked off in slices of `SLICE_CHARS`, one slice per
+ * turn (in the check phase, so timers run between slices). When more than
+ * `QUEUE_CHARS_MAX` wait, the streams that deliver are paused until the
+ * queue is half empty, and the nodes wait on their full pipes.
+ */
+const SLICE_CHARS = 128 * 1024;
+/** How long a node may keep running after closing its stdout before that is reported. */
+const STDOUT_CLOSED_GRACE_MS = 200;
+/** Characters of stdin lines gathered before they are written without waiting for the end of the tick. */
+const BATCH_CHARS = 64 * 1024;
+const QUEUE_CHARS_MAX = 4 * 1024 * 1024;
+
+type Chunk = { node: ProcessNode; stream: 'out' | 'err'; text: string | null /* null: end of stream */ };
+
+class OutputQueue {
+  readonly #chunks: Chunk[] = [];
+  #head = 0;
+  #chars = 0;
+  #scheduled = false;
+  readonly #paused = new Set<ProcessNode>();
+
+  add(node: ProcessNode, stream: 'out' | 'err', text: string | null): void {
+    this.#chunks.push({ node, stream, text });
+    if (text !== null) this.#chars += text.length;
+    if (this.#chars > QUEUE_CHARS_MAX && !this.#paused.has(node)) {
+      this.#paused.add(node);
+      node.setQueuePaused(true);
+    }
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(this.#slice);
+    }
+  }
+
+  /** Handles everything queued now, in order (before a node's exit is reported, so its last lines come first). */
+  drain(): void {
+    this.#work(Infinity);
+  }
+
+  readonly #slice = (): void => {
+    this.#scheduled = false;
+    this.#work(SLICE_CHARS);
+    if (this.#head < this.#chunks.length && !this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(this.#slice);
+    }
+  };
+
+  #work(budgetChars: number): void {
+    let done = 0;
+    while (this.#head < this.#chunks.length && done < budgetChars) {
+      const c = this.#chunks[this.#head]!;
+      this.#chunks[this.#head++] = undefined as unknown as Chunk;
+      if (c.text !== null) {
+        this.#chars -= c.text.length;
+        done += c.text.length;
+      }
+      c.node.handle(c.stream, c.text);
+    }
+    if (this.#head === this.#chunks.length) {
+      this.#chunks.length = 0;
+      this.#head = 0;
+    } else if (this.#head > 4096 && this.#head * 2 > this.#chunks.length) {
+      this.#chunks.splice(0, this.#head);
+      this.#head = 0;
+    }
+    if (this.#paused.size > 0 && this.#chars <= QUEUE_CHARS_MAX / 2) {
+      const nodes = [...this.#paused];
+      this.#paused.clear();
+      for (const n of nodes) n.setQueuePaused(false);
+    }
+  }
+}
+
+const outputQueue = new OutputQueue();
+
 /** Number of node processes this harness has running (for tests and shutdown checks). */
 export function liveProcessCount(): number {
   return liveChildren.size;
@@ -132,13 +214,20 @@ class ProcessNode implements HostedNode {
   #drain: Promise<void> | null = null;
   #resolveDrain: (() => void) | null = null;
   #stopping = false;
-  #corked = false;
-  readonly #uncork = (): void => {
-    this.#corked = false;
-    this.#child.stdin!.uncork();
+  /** Lines for stdin not yet written (see `deliver`). */
+  #batch = '';
+  #flushScheduled = false;
+  readonly #flush = (): void => {
+    this.#flushScheduled = false;
+    void this.#writeBatch();
   };
   #exitCode: number | null = null;
   #exitSignal: string | null = null;
+  /** Output paused while the shared output queue is full (fairness), and by the runner (back-pressure). */
+  #queuePaused = false;
+  #runnerPaused = false;
+  readonly #out: LineSplitter;
+  readonly #err: LineSplitter;
 
   constructor(id: string, bin: string, args: readonly string[], opts: Required<Omit<ProcessHostOptions, 'env'>> & { env: NodeJS.ProcessEnv }, handlers: NodeHandlers) {
     this.#id = id;
@@ -154,14 +243,14 @@ class ProcessNode implements HostedNode {
 
     const tooLong = (stream: string) => (start: string) =>
       this.#problem(`node ${id} wrote a ${stream} line longer than ${opts.maxLineChars} characters; it was skipped: ${JSON.stringify(start + '…')}`);
-    const out = new LineSplitter(
+    this.#out = new LineSplitter(
       (line) => {
         this.#stdoutTail.push(line);
         handlers.onLine(line);
       },
       { maxLineChars: opts.maxLineChars, onTooLong: tooLong('stdout') },
     );
-    const err = new LineSplitter(
+    this.#err = new LineSplitter(
       (line) => {
         this.#stderrTail.push(line);
         handlers.onStderr(line);
@@ -170,10 +259,10 @@ class ProcessNode implements HostedNode {
     );
     child.stdout!.setEncoding('utf8');
     child.stderr!.setEncoding('utf8');
-    child.stdout!.on('data', (chunk: string) => out.push(chunk));
-    child.stderr!.on('data', (chunk: string) => err.push(chunk));
-    child.stdout!.on('end', () => out.end());
-    child.stderr!.on('end', () => err.end());
+    child.stdout!.on('data', (chunk: string) => outputQueue.add(this, 'out', chunk));
+    child.stderr!.on('data', (chunk: string) => outputQueue.add(this, 'err', chunk));
+    child.stdout!.on('end', () => outputQueue.add(this, 'out', null));
+    child.stderr!.on('end', () => outputQueue.add(this, 'err', null));
     // A node that exits or closes stdin makes our writes fail with EPIPE;
     // that is reported through onExit, not as a harness crash.
     child.stdin!.on('error', () => this.#releaseDrain());
@@ -210,20 +299,71 @@ class ProcessNode implements HostedNode {
   deliver(line: string): void | Promise<void> {
     const stdin = this.#child.stdin!;
     if (this.#exit !== null || !stdin.writable) return;
-    // Lines delivered in the same tick go out in one write call.
-    if (!this.#corked) {
-      this.#corked = true;
-      stdin.cork();
-      process.nextTick(this.#uncork);
+    // Lines delivered in the same tick are joined and go out in one write
+    // call: one string to encode instead of a writev of thousands of pieces.
+    this.#batch += line + '\n';
+    if (this.#batch.length >= BATCH_CHARS) return this.#writeBatch();
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      process.nextTick(this.#flush);
     }
-    if (stdin.write(line + '\n')) return;
-    if (this.#drain === null) {
+    return this.#drain ?? undefined;
+  }
+
+  /** Writes the batch; a promise while the pipe is full (the node is not reading fast enough). */
+  #writeBatch(): void | Promise<void> {
+    const text = this.#batch;
+    this.#batch = '';
+    const stdin = this.#child.stdin!;
+    if (text !== '' && this.#exit === null && stdin.writable && !stdin.write(text) && this.#drain === null) {
       this.#drain = new Promise<void>((resolve) => {
         this.#resolveDrain = resolve;
       });
       stdin.once('drain', () => this.#releaseDrain());
     }
-    return this.#drain;
+    return this.#drain ?? undefined;
+  }
+
+  pauseOutput(): void {
+    this.#runnerPaused = true;
+    this.#child.stdout!.pause();
+  }
+
+  resumeOutput(): void {
+    this.#runnerPaused = false;
+    if (!this.#queuePaused) this.#child.stdout!.resume();
+  }
+
+  /** The shared output queue is full (true) or has room again (false). */
+  setQueuePaused(paused: boolean): void {
+    this.#queuePaused = paused;
+    if (paused) {
+      this.#child.stdout!.pause();
+      this.#child.stderr!.pause();
+    } else {
+      this.#child.stderr!.resume();
+      if (!this.#runnerPaused) this.#child.stdout!.resume();
+    }
+  }
+
+  /** One queued chunk of this node's stdout or stderr (null: the stream ended). */
+  handle(stream: 'out' | 'err', text: string | null): void {
+    const splitter = stream === 'out' ? this.#out : this.#err;
+    if (text !== null) {
+      splitter.push(text);
+      return;
+    }
+    splitter.end();
+    if (stream === 'out') {
+      // A node that exits closes stdout a moment before its exit is seen;
+      // one that is still running a while later closed it on purpose or by
+      // mistake, and nothing it sends can arrive any more.
+      setTimeout(() => {
+        if (this.#exit === null && this.#exitCode === null && this.#exitSignal === null && !this.#stopping) {
+          this.#problem(`node ${this.#id} closed its stdout but is still running; nothing it sends can arrive, so operations on it will time out`);
+        }
+      }, STDOUT_CLOSED_GRACE_MS).unref();
+    }
   }
 
   stop(graceMs: number): Promise<ExitInfo> {
@@ -256,6 +396,8 @@ class ProcessNode implements HostedNode {
 
   #report(extra: { error?: string }): void {
     if (this.#exit !== null) return;
+    // The node's last lines are still queued, perhaps: they come before its exit.
+    outputQueue.drain();
     const info: ExitInfo = {
       code: this.#exitCode,
       signal: this.#exitSignal,
