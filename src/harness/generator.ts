@@ -96,6 +96,14 @@ export class OpGenerator {
   readonly #nemesis: NemesisSchedule | null;
   /** When the next client operation is due (Jepsen's stagger `next-time`). */
   #clientDueMs: number;
+  /**
+   * True while the due client operation waits for a free worker. Then it
+   * goes out when one frees up, and the next delay counts from then;
+   * otherwise it counts from the due time, however late the caller polled
+   * (a real clock's timer firing late must not stretch the schedule, as a
+   * JVM's precise wake-ups do not stretch Maelstrom's).
+   */
+  #clientBlocked = false;
   /** Jepsen's `next-thread-index`, over workers 0..workerCount-1 plus the nemesis slot workerCount. */
   #index = 0;
   #cutoffMs: number | null = null;
@@ -152,6 +160,7 @@ export class OpGenerator {
       else pick = this.#rng.int(2) === 0 ? 'client' : 'nemesis';
     } else if (clientFree) pick = 'client';
     else if (nemesisOffers) pick = 'nemesis';
+    if (this.#rateHz > 0 && !clientFree && nowMs >= this.#clientDueMs) this.#clientBlocked = true;
 
     if (pick === null) {
       if (this.#rateHz === 0 && this.#cutoffMs !== null) {
@@ -177,7 +186,9 @@ export class OpGenerator {
     }
     const worker = this.#chooseWorker(isFree);
     const { f, value } = this.#next(this.#rng);
-    this.#clientDueMs = nowMs + staggerDelayMs(this.#rng, 2000 / this.#rateHz);
+    const issuedMs = this.#clientBlocked ? nowMs : Math.min(nowMs, this.#clientDueMs);
+    this.#clientBlocked = false;
+    this.#clientDueMs = issuedMs + staggerDelayMs(this.#rng, 2000 / this.#rateHz);
     this.#advanceIndex();
     return { kind: 'op', worker, f, value };
   }
