@@ -126,6 +126,40 @@ describe('a reader of stdout that stops', () => {
   });
 });
 
+describe('a slow reader of stdout and big replies', () => {
+  it('holds the rest of an input chunk once 256 KB of output waits: memory stays bounded, nothing is lost', async () => {
+    const replyChars = 100_000;
+    const requestCount = 500;
+    let pendingMax = 0;
+    let received = 0;
+    let replies = 0;
+    let transport: StdioTransport | undefined = undefined;
+    const output = new Writable({
+      highWaterMark: 16 * 1024,
+      write(chunk: Buffer, _encoding, callback) {
+        pendingMax = Math.max(pendingMax, transport!.pendingOutputBytes);
+        received += chunk.length;
+        for (let at = chunk.indexOf('"in_reply_to"'); at !== -1; at = chunk.indexOf('"in_reply_to"', at + 1)) replies++;
+        setImmediate(callback);
+      },
+    });
+    const input = new PassThrough();
+    transport = new StdioTransport({ input, output, errors: collector().stream });
+    const node = new Node({ transport, clock: new VirtualClock() });
+    node.on('read', () => ({ type: 'read_ok', messages: ['x'.repeat(replyChars)] }));
+    const done = node.run();
+    // Every request in one chunk: 500 replies of 100 KB would be 50 MB queued at once.
+    let text = '{"src":"c0","dest":"n1","body":{"type":"init","msg_id":1,"node_id":"n1","node_ids":["n1"]}}\n';
+    for (let i = 2; i <= requestCount + 1; i++) text += `{"src":"c1","dest":"n1","body":{"type":"read","msg_id":${i}}}\n`;
+    input.end(text);
+    await done;
+    assert.equal(replies, requestCount + 1, 'init_ok and every read_ok arrive');
+    assert.ok(received > requestCount * replyChars);
+    // 256 KB may wait before input is held, plus the reply that crossed the line and a batch.
+    assert.ok(pendingMax < 256 * 1024 + 2 * replyChars + 64 * 1024, `output waiting in memory peaked at ${pendingMax} bytes`);
+  });
+});
+
 describe('a reader of stderr that falls behind', () => {
   it('drops log lines beyond logBacklogBytesMax, counts them, and says how many in a last log line', async () => {
     const logBacklogBytesMax = 20_000;

@@ -430,7 +430,7 @@ describe('fuzzed input to a node (in memory, seeded)', () => {
 // Bytes rather than strings: framing under StdioTransport.
 
 describe('fuzzed bytes through StdioTransport framing (seeded)', () => {
-  it('cuts random bytes in random chunks into the same lines as splitting the whole input, dropping only over-long ones', async () => {
+  it('cuts random bytes in random chunks into the same lines as splitting the whole input, dropping only over-long ones, while output congests', async () => {
     const lineBytesMax = 300;
     for (const seed of [11, 12, 13, 14]) {
       const rng = new Rng(seed);
@@ -463,6 +463,14 @@ describe('fuzzed bytes through StdioTransport framing (seeded)', () => {
       }
 
       const stream = new PassThrough();
+      // A slow reader of output, and lines that answer with big writes, so
+      // that input is held mid-chunk and released again, in order.
+      const output = new Writable({
+        highWaterMark: 1024,
+        write(_chunk: Buffer, _encoding, callback) {
+          setImmediate(callback);
+        },
+      });
       const logs: string[] = [];
       const errors = new Writable({
         write(chunk: Buffer, _encoding, callback) {
@@ -470,20 +478,27 @@ describe('fuzzed bytes through StdioTransport framing (seeded)', () => {
           callback();
         },
       });
-      const transport = new StdioTransport({ input: stream, output: new PassThrough(), errors, lineBytesMax });
+      const transport = new StdioTransport({ input: stream, output, errors, lineBytesMax });
       const lines: string[] = [];
-      const ended = new Promise<void>((resolve) => transport.start({ onLine: (l) => lines.push(l), onEnd: resolve }));
+      let heldMax = 0;
+      const onLine = (line: string): void => {
+        lines.push(line);
+        if (rng.float() < 0.2) transport.write('w'.repeat(20_000));
+        heldMax = Math.max(heldMax, transport.pendingInputBytes);
+      };
+      const ended = new Promise<void>((resolve) => transport.start({ onLine, onEnd: resolve }));
       for (let at = 0; at < input.length; ) {
         const size = 1 + rng.int(rng.float() < 0.2 ? 2000 : 64);
         stream.write(input.subarray(at, at + size));
         at += size;
+        heldMax = Math.max(heldMax, transport.pendingInputBytes);
         if (rng.float() < 0.3) await new Promise((resolve) => setImmediate(resolve));
-        assert.ok(transport.pendingInputBytes <= lineBytesMax, 'never holds more than one line');
       }
       stream.end();
       await ended;
       await transport.flush();
       assert.deepEqual(lines, expected, `seed ${seed}`);
+      assert.ok(heldMax > 0, 'input was held while output was congested');
       const drops = logs.join('').split('\n').filter((l) => /^input line of \d+ bytes dropped: longer than lineBytesMax \(300 bytes\)/.test(l));
       assert.equal(drops.length, expectedDrops, `seed ${seed}: one log line per dropped line`);
       assert.ok(expectedDrops > 5, 'the input has over-long lines to drop');

@@ -17,8 +17,10 @@
  * reply string outlives its message (queued strings would be copied by
  * every young-generation garbage collection they live through).
  * When stdout's buffer is full (the reader is slower than we are), stdin is
- * paused until stdout drains, so a node that answers every request never
- * holds more than about one input chunk's worth of replies in memory.
+ * paused until stdout drains, and once 256 KB of output waits the rest of
+ * the current input chunk is held, unread, too: output waiting in memory
+ * stays within that plus one reply, however large the replies and however
+ * many requests one chunk holds.
  *
  * Log lines are written as they come, but when stderr's reader falls more
  * than `logBacklogBytesMax` behind, further log lines are counted and
@@ -30,6 +32,13 @@ import type { LineHandlers, Transport } from './transport.js';
 
 /** Output is written at least this often (in bytes) even within one event-loop turn. */
 const BATCH_BYTES_MAX = 64 * 1024;
+/**
+ * Once stdout is congested, the input chunk being read is still read on
+ * until this much output waits, then the rest is held: a chunk of small
+ * requests is answered in one go (stopping mid-chunk costs time), while a
+ * chunk of requests with big replies cannot pile up more than this.
+ */
+const OUTPUT_WAITING_BYTES_MAX = 256 * 1024;
 /** Lines longer than this (in UTF-16 units) are written on their own rather than copied into a batch. */
 const LINE_CHARS_BATCHED_MAX = 16 * 1024;
 /** Room for a batch just short of full plus one more line, at up to 3 bytes per UTF-16 unit, and its newline. */
@@ -69,7 +78,12 @@ export class StdioTransport implements Transport {
   #partialBytes = 0;
   /** Bytes of an over-long line being skipped up to its newline, or -1 when not skipping. */
   #skippedBytes = -1;
+  /** Input not yet cut into lines because output is congested, oldest first; it starts at a line start. */
+  #held: Buffer[] = [];
+  #heldBytes = 0;
   #inputEnded = false;
+  /** Input has ended, but held input must be delivered before the end is. */
+  #endHeld = false;
 
   /** Encoded output not yet handed to the output stream: batch[0, batchBytes). */
   readonly #batch: Buffer = Buffer.allocUnsafeSlow(BATCH_BUFFER_BYTES);
@@ -159,9 +173,12 @@ export class StdioTransport implements Transport {
     return this.#batchBytes + this.#output.writableLength;
   }
 
-  /** Input held while waiting for the rest of a line (an over-long line being skipped holds none). */
+  /**
+   * Input held: the start of a line waiting for its end (an over-long line
+   * being skipped holds none), and input set aside while output is congested.
+   */
   get pendingInputBytes(): number {
-    return this.#partialBytes;
+    return this.#partialBytes + this.#heldBytes;
   }
 
   /** Log lines dropped because stderr was congested, and not yet reported. */
@@ -172,22 +189,67 @@ export class StdioTransport implements Transport {
   readonly #onData = (data: Buffer | string): void => {
     // Someone may have set an encoding on the stream; framing works on bytes.
     const chunk = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    // Input keeps its order: while anything is held, new input queues behind it.
+    if (this.#held.length > 0 || this.#congested) this.#hold(chunk, false);
+    else this.#takeChunk(chunk);
+  };
+
+  /** Cuts `chunk` into lines and delivers them, holding the rest as soon as output congests. */
+  #takeChunk(chunk: Buffer): void {
     const first = chunk.indexOf(10);
     if (first === -1) {
       this.#keepPartial(chunk);
       return;
     }
     this.#endPartial(chunk, first);
+    if (this.#congested && this.#outputFull() && first + 1 < chunk.length) {
+      this.#hold(chunk.subarray(first + 1), true);
+      return;
+    }
     const last = chunk.lastIndexOf(10);
-    if (last > first) this.#deliverLines(chunk, first + 1, last);
+    if (last > first) {
+      const stoppedAt = this.#deliverLines(chunk, first + 1, last);
+      if (stoppedAt !== -1) {
+        this.#hold(chunk.subarray(stoppedAt), true);
+        return;
+      }
+    }
     if (last + 1 < chunk.length) {
       // A copy: the rest of a 64 KB chunk need not be kept alive for a short tail.
       this.#keepPartial(Buffer.from(chunk.subarray(last + 1)));
     }
-  };
+  }
 
-  /** Delivers the complete lines in chunk[start, end), where chunk[end] is a newline. */
-  #deliverLines(chunk: Buffer, start: number, end: number): void {
+  #outputFull(): boolean {
+    return this.#output.writableLength + this.#batchBytes >= OUTPUT_WAITING_BYTES_MAX;
+  }
+
+  /** Sets input aside until output drains: at the front if it is what is left of the chunk being read. */
+  #hold(bytes: Buffer, first: boolean): void {
+    if (first) this.#held.unshift(bytes);
+    else this.#held.push(bytes);
+    this.#heldBytes += bytes.length;
+  }
+
+  /** Delivers held input until it runs out or output congests again, then the end of input if it came meanwhile. */
+  #releaseHeld(): void {
+    while (this.#held.length > 0 && !this.#congested) {
+      const chunk = this.#held.shift()!;
+      this.#heldBytes -= chunk.length;
+      this.#takeChunk(chunk);
+    }
+    if (this.#held.length === 0 && this.#endHeld) {
+      this.#endHeld = false;
+      this.#finishInput();
+    }
+  }
+
+  /**
+   * Delivers the complete lines in chunk[start, end], where chunk[end] is a
+   * newline. Returns -1 when all were delivered, or the offset of the first
+   * line not delivered because output congested.
+   */
+  #deliverLines(chunk: Buffer, start: number, end: number): number {
     const handlers = this.#handlers!;
     if (end - start > this.#lineBytesMax) {
       // Some line in here may be too long: measure each in bytes.
@@ -197,22 +259,33 @@ export class StdioTransport implements Transport {
         if (nl - from > this.#lineBytesMax) this.#dropped(nl - from);
         else deliver(handlers, chunk.toString('utf8', from, nl));
         from = nl + 1;
+        if (this.#congested && this.#outputFull() && from <= end) return from;
       }
-      return;
+      return -1;
     }
     // One decode for the whole run of lines, then cut at '\n' (a newline
     // byte never occurs inside a UTF-8 sequence, so this equals decoding
     // line by line).
     const text = chunk.toString('utf8', start, end);
     let from = 0;
+    let lines = 0;
     let nl: number;
     while ((nl = text.indexOf('\n', from)) !== -1) {
       // The '\r' of a "\r\n" line end is looked for in the flat text: a
       // character read from each line (a sliced string) costs more.
       handlers.onLine(text.slice(from, text.charCodeAt(nl - 1) === 13 && nl > from ? nl - 1 : nl));
       from = nl + 1;
+      lines++;
+      if (this.#congested && this.#outputFull()) {
+        // Newline bytes and characters match one to one: find the byte
+        // offset of the next line by counting. Rare (once per congestion).
+        let at = start - 1;
+        for (let i = 0; i < lines; i++) at = chunk.indexOf(10, at + 1);
+        return at + 1;
+      }
     }
     deliver(handlers, from === 0 ? text : text.slice(from));
+    return -1;
   }
 
   /** Holds on to the start of a line whose newline has not arrived yet, unless it is already too long. */
@@ -265,10 +338,15 @@ export class StdioTransport implements Transport {
   readonly #onInputEnd = (): void => {
     if (this.#inputEnded) return;
     this.#inputEnded = true;
+    if (this.#held.length > 0) this.#endHeld = true;
+    else this.#finishInput();
+  };
+
+  #finishInput(): void {
     // The last line may lack its newline.
     if (this.#skippedBytes >= 0 || this.#partialBytes > 0) this.#endPartial(Buffer.alloc(0), 0);
     this.#handlers!.onEnd();
-  };
+  }
 
   readonly #writeBatch = (): void => {
     if (this.#flushScheduled !== undefined) {
@@ -295,7 +373,9 @@ export class StdioTransport implements Transport {
 
   readonly #onDrain = (): void => {
     this.#congested = false;
-    if (!this.#inputEnded) this.#input.resume();
+    this.#releaseHeld();
+    // Delivering held input may have congested output again.
+    if (!this.#congested && !this.#inputEnded) this.#input.resume();
   };
 
   readonly #onWritten = (): void => {
