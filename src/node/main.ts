@@ -8,13 +8,17 @@
 
 import { RealClock } from './clock.js';
 import type { Node, NodeEnv } from './node.js';
-import { StdioTransport } from './stdio.js';
+import { StdioTransport, type StdioTransportOptions } from './stdio.js';
 
 /** A node module's factory, as exported by e.g. `src/nodes/echo.ts`. */
 export type CreateNode = (env: NodeEnv) => Node<any>;
 
-export async function runMain(createNode: CreateNode): Promise<void> {
-  const transport = new StdioTransport();
+/**
+ * @param transportOptions limits for the stdio transport (`lineBytesMax`,
+ *   `logBacklogBytesMax`); the streams default to the process's own.
+ */
+export async function runMain(createNode: CreateNode, transportOptions: StdioTransportOptions = {}): Promise<void> {
+  const transport = new StdioTransport(transportOptions);
   // An rpc whose rejection nobody awaits must not take a production node
   // down: it is a bug worth a log line, not a crash of the whole cluster.
   process.on('unhandledRejection', (reason) => {
