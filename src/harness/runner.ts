@@ -85,14 +85,18 @@ export interface HarnessFigures {
   'peak-rss-mb': number;
   /** Messages the network accepted (journaled sends). */
   'routed-count': number;
-  /** Routed messages per wall-clock second of the run. */
+  /** Messages routed per wall-clock second after init (start-up excluded), until the nodes were stopped. */
   'routed-per-s': number;
   /** Most messages the network held undelivered at once. */
   'backlog-max': number;
   /** Times eddy stopped reading the nodes' output because the network held too much, and for how long in all. */
   'held-back-count': number;
   'held-back-s': number;
-  /** How late a 50 ms wall-clock probe timer fired at worst and at p99, in ms (eddy test only; null on virtual time). */
+  /**
+   * How late a 50 ms wall-clock probe timer fired at worst and at p99, in ms,
+   * from the end of init to the end of the run (eddy test only; null on
+   * virtual time or when the run stopped before init was done).
+   */
   'timer-late-max-ms': number | null;
   'timer-late-p99-ms': number | null;
 }
@@ -194,6 +198,11 @@ class Run {
   #heldBackMs = 0;
   #backlogPeak = 0;
   #probe: TimerProbe | null = null;
+  /** The routing part of the run (after init, until the nodes are stopped), for the routed-per-s figure. */
+  #routingStartMs: number | null = null;
+  #routingStartCount = 0;
+  #routingEndMs: number | null = null;
+  #routingEndCount = 0;
   readonly #backlogMax: { messages: number; chars: number };
 
   constructor(o: TestOptions, deps: RunDeps, seed: number) {
@@ -207,7 +216,7 @@ class Run {
     this.#render = deps.render ?? true;
     this.#figuresInResults = deps.harnessFiguresInResults ?? true;
     this.#backlogMax = deps.backlogMax ?? { messages: BACKLOG_MESSAGES_MAX, chars: BACKLOG_CHARS_MAX };
-    if (this.#figuresInResults) this.#probe = new TimerProbe(PROBE_PERIOD_MS);
+
     this.#nodes = nodeIds(o.nodeCount);
     this.#workload = makeWorkload(o);
     try {
@@ -250,6 +259,10 @@ class Run {
         await this.#startNodes();
         await this.#initNodes();
         this.#phase = 'setup';
+        // Start-up (spawning, booting nodes) is not what these figures are about.
+        this.#routingStartMs = performance.now();
+        this.#routingStartCount = this.#net.counts().sent;
+        if (this.#figuresInResults) this.#probe = new TimerProbe(PROBE_PERIOD_MS);
         await this.#abortable(this.#workload.setup({ nodes: this.#nodes, openClient: () => this.#clients.open(), rpcTimeoutMs: this.#o.rpcTimeoutS * 1000 }));
         await this.#mainPhase();
         await this.#finalPhase();
@@ -257,6 +270,8 @@ class Run {
         if (e instanceof SetupError) this.#fail(e.message);
         else if (!(e instanceof RunAborted)) throw e;
       } finally {
+        this.#routingEndMs = performance.now();
+        this.#routingEndCount = this.#net.counts().sent;
         this.#progress?.stop();
         this.#clients.closeAll();
         await this.#stopNodes();
@@ -570,6 +585,7 @@ class Run {
     this.#releaseHoldBack();
     const wallS = (performance.now() - this.#wallStartMs) / 1000;
     const routed = this.#net.counts().sent;
+    const routingS = this.#routingStartMs === null || this.#routingEndMs === null ? 0 : (this.#routingEndMs - this.#routingStartMs) / 1000;
     const late = this.#probe?.stop() ?? null;
     const round3 = (x: number): number => Math.round(x * 1000) / 1000;
     return {
@@ -577,7 +593,7 @@ class Run {
       'overrun-s': round3(wallS - this.#o.timeLimitS - (this.#workload.finalOp === null ? 0 : this.#o.recoveryS)),
       'peak-rss-mb': Math.round(process.resourceUsage().maxRSS / 1024),
       'routed-count': routed,
-      'routed-per-s': wallS > 0 ? Math.round(routed / wallS) : 0,
+      'routed-per-s': routingS > 0 ? Math.round((this.#routingEndCount - this.#routingStartCount) / routingS) : 0,
       'backlog-max': this.#backlogPeak,
       'held-back-count': this.#heldBackCount,
       'held-back-s': round3(this.#heldBackMs / 1000),
