@@ -43,7 +43,7 @@ test('a storm of 10 nodes: reads time out at 5 s, the run ends on time, the back
     else if (op.f === 'read') readDurationsS.push((op.time - invoked.get(op.process)!) / 1e9);
   }
   assert.ok(readDurationsS.length >= 10, `reads completed: ${readDurationsS.length}`);
-  for (const d of readDurationsS) assert.ok(d >= 5 && d < 5.75, `a read took ${d.toFixed(3)} s to time out (expected 5 s): ${readDurationsS.map((x) => x.toFixed(2)).join(' ')}`);
+  for (const d of readDurationsS) assert.ok(d >= 4.99 && d < 5.75, `a read took ${d.toFixed(3)} s to time out (expected 5 s): ${readDurationsS.map((x) => x.toFixed(2)).join(' ')}`);
 
   // The storm was real, held back, and said so.
   assert.ok(figures['routed-count'] > 50_000, `routed ${figures['routed-count']}`);
