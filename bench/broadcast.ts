@@ -1,8 +1,8 @@
 /**
  * `npm run bench:broadcast`: every profile of bin/eddy-broadcast through
  * `eddy test` (real processes, real time) with the Gossip Glomers flags —
- * 3d/3e (25 nodes, rate 100, latency 100) with and without partitions, and
- * 3b/3c (5 nodes, rate 10) — then one table: validity, lost messages,
+ * 3d/3e (25 nodes, rate 100, latency 100) with and without partitions,
+ * 3b/3c (5 nodes, rate 10) and 3a (one node) — then one table: validity, lost messages,
  * servers msgs-per-op, stable latency median / max, and the median
  * broadcast RPC latency, read back from each run's results.json and
  * history.jsonl.
@@ -12,7 +12,7 @@
  * same harness on virtual time, nodes in-process) instead: seconds, exact
  * operation rate, no machine noise; but `eddy test` is the reference.
  *
- * Flags: --profiles fast,balanced,frugal  --configs 3d,3d-partition,3b,3c
+ * Flags: --profiles fast,balanced,frugal  --configs 3a,3d,3d-partition,3b,3c
  *        --seed N (default 1)  --sim  --store DIR (default store/bench-broadcast)
  */
 
@@ -33,6 +33,7 @@ interface Config {
 
 const TIME_LIMIT_S = 20;
 const CONFIGS: Config[] = [
+  { name: '3a', nodeCount: 1, rateHz: 10, latencyMs: 0, partition: false, flags: [] },
   { name: '3d', nodeCount: 25, rateHz: 100, latencyMs: 100, partition: false, flags: [] },
   { name: '3d-partition', nodeCount: 25, rateHz: 100, latencyMs: 100, partition: true, flags: [] },
   { name: '3b', nodeCount: 5, rateHz: 10, latencyMs: 0, partition: false, flags: [] },
