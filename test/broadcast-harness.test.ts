@@ -43,3 +43,18 @@ test('five nodes under partitions (3c shape), default profile: valid, nothing lo
   assert.equal(results['workload']['lost-count'], 0);
   assert.ok(results['workload']['stable-count'] > 0);
 });
+
+test('bin/eddy-broadcast takes flags from EDDY_BROADCAST_ARGS (Maelstrom passes none) and names a bad one', () => {
+  const init = JSON.stringify({ src: 'c0', dest: 'n0', body: { type: 'init', msg_id: 1, node_id: 'n0', node_ids: ['n0'] } });
+  const bad = spawnSync(process.execPath, [join(repo, 'bin', 'eddy-broadcast')], {
+    input: `${init}\n`, encoding: 'utf8', env: { ...process.env, EDDY_BROADCAST_ARGS: '--profile turbo' }, timeout: 20_000,
+  });
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /--profile.*"turbo"/);
+  assert.equal(bad.stdout, '', 'nothing but messages on stdout, and no message here');
+  const good = spawnSync(process.execPath, [join(repo, 'bin', 'eddy-broadcast')], {
+    input: `${init}\n`, encoding: 'utf8', env: { ...process.env, EDDY_BROADCAST_ARGS: ' --profile fast ' }, timeout: 20_000,
+  });
+  assert.equal(good.status, 0, good.stderr);
+  assert.deepEqual(JSON.parse(good.stdout.trim()), { src: 'n0', dest: 'c0', body: { type: 'init_ok', in_reply_to: 1 } });
+});
