@@ -78,7 +78,7 @@ export class StdioTransport implements Transport {
   #partialBytes = 0;
   /** Bytes of an over-long line being skipped up to its newline, or -1 when not skipping. */
   #skippedBytes = -1;
-  /** Input not yet cut into lines because output is congested, oldest first; it starts at a line start. */
+  /** Input not yet cut into lines because output is congested, oldest first; it continues what #partial holds. */
   #held: Buffer[] = [];
   #heldBytes = 0;
   #inputEnded = false;
