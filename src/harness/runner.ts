@@ -203,7 +203,7 @@ class Run {
   #routingStartCount = 0;
   #routingEndMs: number | null = null;
   #routingEndCount = 0;
-  readonly #backlogMax: { messages: number; chars: number };
+  #backlogMax: { messages: number; chars: number };
 
   constructor(o: TestOptions, deps: RunDeps, seed: number) {
     this.#o = o;
@@ -378,8 +378,12 @@ class Run {
    */
   #holdBack(): void {
     const hosted = [...this.#hosted.values()];
-    if (!hosted.some((h) => h.pauseOutput !== undefined)) return;
-    this.#heldBack = true;
+    // A host without flow control (in-process nodes) cannot be held back; it never outruns the harness anyway.
+    this.#heldBack = hosted.some((h) => h.pauseOutput !== undefined);
+    if (!this.#heldBack) {
+      this.#backlogMax = { messages: Infinity, chars: Infinity };
+      return;
+    }
     this.#heldBackCount++;
     this.#heldBackSinceMs = performance.now();
     for (const h of hosted) h.pauseOutput?.();
