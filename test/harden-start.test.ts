@@ -44,3 +44,13 @@ test('eddy sim: a createNode that throws: exit 3, naming the module and the node
   assert.equal(r.code, 3, r.stdout + r.stderr);
   assert.match(r.stdout, /Node n1 could not be run \(createNode of .*throwing-factory\.mjs threw for node n1: unknown argument ""\) before the test started\./);
 });
+
+test('eddy sim keeps wall-clock figures out of results.json (it must stay a function of the seed); harness.json has them', async () => {
+  const r = await sim(['--node', fixture('no-retry-gossip.mjs'), '--node-count', '3', '--rate', '10', '--recovery-wait', '1']);
+  assert.equal(r.code, 0, r.stdout.slice(-1500) + r.stderr);
+  assert.equal(results(r.store)['harness'], undefined);
+  const figures = JSON.parse(fs.readFileSync(path.join(r.store, 'latest', 'harness.json'), 'utf8')) as Record<string, unknown>;
+  assert.equal(typeof figures['peak-rss-mb'], 'number');
+  assert.ok((figures['routed-count'] as number) > 0);
+  assert.equal(figures['timer-late-max-ms'], null, 'no wall-clock timer probe on virtual time');
+});
