@@ -6,7 +6,10 @@
  * (`deliver` returns a promise until the pipe drains), a node that dies is
  * reported through `onExit` (never as an exception in the harness), and no
  * child outlives the harness: every live child is killed when this process
- * exits or is told to stop by a signal.
+ * exits or is told to stop by a signal. What nodes write is worked off in
+ * bounded slices, so that a flood of output never starves the harness's
+ * timers (see `OutputQueue`), and the runner can pause a node's output when
+ * the network holds too much (`pauseOutput`).
  *
  * Like Maelstrom, the binary is resolved against the current directory (not
  * looked up on PATH) and nodes run in the system's temporary directory unless
