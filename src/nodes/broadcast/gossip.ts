@@ -18,8 +18,10 @@
  * sender's own): what was sent is tracked per origin, acknowledged by the
  * peer's vector, and sent again (go-back to the peer's mark) after
  * `retryMs` without progress (per origin), doubling up to `retryMaxMs`.
- * Retries never add a stream: batched links keep their ordinary beat, and a
- * repair link that is retrying sends only on retries. A receiver that gets
+ * Retries never add a stream: a repair link that is retrying sends only on
+ * retries, and other links keep their ordinary beat until a second retry
+ * has gone unanswered (the peer is then plainly cut off; a merely late
+ * acknowledgement must not hold up fresh messages). A receiver that gets
  * nothing but duplicates acknowledges at once, since its sender is clearly
  * waiting. The overlay decides which links exist:
  * - direct: each origin sends new entries straight to every peer, best
@@ -77,6 +79,9 @@ export interface GossipStats {
  */
 const SILENCE_CLIENT_OPS = 3;
 
+/** Unanswered retries after which a batched or immediate link stops its ordinary sends. */
+const QUIET_AFTER_RETRIES = 2;
+
 /** Most messages one retry sends when what the peer lacks exceeds one message's worth. */
 const RETRY_WINDOW_MESSAGES = 8;
 
@@ -105,8 +110,8 @@ interface Link {
   /** Since when the peer has not acknowledged everything we sent, with no progress at all; drives fail-over. */
   unackedSinceMs: number | null;
   retryMs: number;
-  /** Between a retry and the next progress (patient links then send only on retries). */
-  retrying: boolean;
+  /** Retries since the last progress. */
+  retries: number;
 }
 
 interface Failover {
@@ -282,7 +287,7 @@ export class Gossip {
         peer, ownOnly, kind, batchMs, patienceMs, eagerAck,
         sentUpTo: new Array<number>(this.#n).fill(0),
         late: [], pendingSinceMs: new Array<number | null>(this.#n).fill(null),
-        unackedSinceMs: null, retryMs: o.retryMs, retrying: false,
+        unackedSinceMs: null, retryMs: o.retryMs, retries: 0,
       });
     };
     if (this.#me === 0) {
@@ -373,15 +378,14 @@ export class Gossip {
     return false;
   }
 
-  /**
-   * Sends what the link owes its peer. A patient (repair) link that is
-   * retrying sends only on retries: otherwise a cut-off peer would get a
-   * message every tick. Batched and immediate links keep their ordinary
-   * cadence, which costs no more than a healthy peer does, and a late
-   * acknowledgement then never holds up fresh messages.
-   */
+  /** True while ordinary flushes skip the link and only retries reach the peer. */
+  #quiet(link: Link): boolean {
+    return link.retries >= (link.kind === 'patient' ? 1 : QUIET_AFTER_RETRIES);
+  }
+
+  /** Sends what the link owes its peer; `retry` sends even while the link is quiet. */
   #flush(link: Link, retry: boolean): void {
-    if (link.retrying && link.kind === 'patient' && !retry) return;
+    if (this.#quiet(link) && !retry) return;
     const now = this.#port.now();
     const entries = this.#collect(link, now);
     const oweAck = link.eagerAck && this.#ackOwedSinceMs[link.peer] !== null;
@@ -414,7 +418,7 @@ export class Gossip {
     }
     if (!pending) {
       link.unackedSinceMs = null;
-      link.retrying = false;
+      link.retries = 0;
       link.retryMs = this.#opts.retryMs;
     } else {
       link.unackedSinceMs ??= now;
@@ -441,14 +445,14 @@ export class Gossip {
         progressed = true;
       }
     }
-    const wasRetrying = link.retrying;
+    const wasQuiet = this.#quiet(link);
     if (progressed) {
       link.unackedSinceMs = now;
-      link.retrying = false;
+      link.retries = 0;
       link.retryMs = this.#opts.retryMs;
     }
     this.#refresh(link, now);
-    if (wasRetrying && !link.retrying && this.#hasPending(link)) this.#wake(link);
+    if (wasQuiet && !this.#quiet(link) && this.#hasPending(link)) this.#wake(link);
   }
 
   /** Go back to the peer's acknowledged marks and send everything it lacks again. */
@@ -462,7 +466,7 @@ export class Gossip {
       return;
     }
     this.stats.retries++;
-    link.retrying = true;
+    link.retries++;
     // What is missing goes out now, in as many bounded messages as it takes (up to a window).
     for (let chunk = 0; chunk < RETRY_WINDOW_MESSAGES && this.#hasPending(link); chunk++) this.#flush(link, true);
     // Every origin still pending now waits a full (longer) period for the next retry.
