@@ -44,13 +44,15 @@ test('real clock: an infinite delay never fires and a huge one does not fire at 
   b.cancel();
 });
 
-test('real clock: a zero delay runs on the next turn, well before a 1 ms timer', async () => {
+test('real clock: a zero delay runs in the next check phase, not after a timer clamp', async () => {
+  // setImmediate callbacks run first-in-first-out, so a zero-delay clock timer
+  // scheduled before a native setImmediate must run before it; with
+  // setTimeout's ~1 ms clamp it would run after. No wall-time race involved.
   const clock = new RealClock();
   const order: string[] = [];
-  clock.setTimer(1, () => order.push('1ms'));
-  clock.setTimer(0, () => order.push('0ms'));
+  clock.setTimer(0, () => order.push('clock'));
   const cancelled = clock.setTimer(0, () => order.push('cancelled'));
   cancelled.cancel();
-  await new Promise((r) => setTimeout(r, 10));
-  assert.deepEqual(order, ['0ms', '1ms']);
+  await new Promise<void>((r) => setImmediate(() => { order.push('immediate'); r(); }));
+  assert.deepEqual(order, ['clock', 'immediate']);
 });
