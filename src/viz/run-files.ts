@@ -40,25 +40,33 @@ export async function eachJsonLine(path: string, onRecord: (record: unknown) => 
   }
   const decoder = new StringDecoder('utf8');
   const buffer = Buffer.alloc(CHUNK_BYTES);
-  let carry = '';
+  // The start of a line cut by a chunk boundary, in pieces: only each new
+  // chunk is searched for newlines, so a very long line costs linear time.
+  let carry: string[] = [];
+  const emit = (line: string): boolean => {
+    if (line.trim() === '') return true;
+    let record: unknown;
+    try {
+      record = JSON.parse(line);
+    } catch {
+      return true; // a truncated last line, or garbage: skip it
+    }
+    return onRecord(record);
+  };
   try {
     for (;;) {
       const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, null);
-      const text = bytesRead === 0 ? carry + decoder.end() : carry + decoder.write(buffer.subarray(0, bytesRead));
-      const lines = text.split('\n');
-      // The last piece may be a line cut by the chunk boundary: keep it for the next chunk, unless the file ended.
-      carry = bytesRead === 0 ? '' : (lines.pop() as string);
-      for (const line of lines) {
-        if (line.trim() === '') continue;
-        let record: unknown;
-        try {
-          record = JSON.parse(line);
-        } catch {
-          continue; // a truncated last line, or garbage: skip it
-        }
-        if (!onRecord(record)) return false;
+      const text = bytesRead === 0 ? decoder.end() : decoder.write(buffer.subarray(0, bytesRead));
+      let start = 0;
+      for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+        const piece = text.slice(start, nl);
+        const line = carry.length === 0 ? piece : carry.join('') + piece;
+        carry = [];
+        start = nl + 1;
+        if (!emit(line)) return false;
       }
-      if (bytesRead === 0) return true;
+      if (start < text.length) carry.push(text.slice(start));
+      if (bytesRead === 0) return emit(carry.join(''));
     }
   } catch {
     return true; // a read error part-way: keep what was read
