@@ -31,7 +31,7 @@ import { nodeIds, validateOptions, workerCount, type TestOptions } from './optio
 import { Progress, type ProgressOutput } from './progress.js';
 import { Rng } from './rng.js';
 import { RunStore, type LineFile } from './store.js';
-import { isClientId, type Envelope, type Op } from './types.js';
+import { isClientId, type Envelope, type JournalEvent, type Op } from './types.js';
 import { cutLine, parseNodeLine } from './wire.js';
 import { makeWorkload, SetupError, type OpSpec, type Workload } from './workloads/index.js';
 
@@ -302,7 +302,10 @@ class Run {
       for (const f of this.#nodeLogs.values()) f.close();
     }
     this.#signal?.removeEventListener('abort', this.#onInterrupt);
-    if (this.#render) await renderPictures(this.#store.dir, (m) => this.#note(m));
+    if (this.#render) {
+      // The journal's first events and the history are still in memory: the pictures need not parse them again.
+      await renderPictures(this.#store.dir, (m) => this.#note(m), { firstEvents: this.#journal.firstEvents, history: this.#history.ops });
+    }
     return { results, exitCode, dir: this.#store.dir, seed: this.#seed, error: this.#failure, history: this.#history.ops };
   }
 
@@ -756,11 +759,17 @@ function clip(s: string): string {
 
 /**
  * Draws the pictures of a finished run when the viz part of eddy is
- * present (src/viz/index.ts exports `renderRun(dir)`). A drawing failure is
- * reported but never changes the verdict.
+ * present (src/viz/index.ts exports `renderRun(dir, opts)`). A drawing failure is
+ * reported but never changes the verdict. `inMemory` passes on what the caller
+ * still holds of the run (the journal's first events, the history), so the
+ * pictures need not parse those files again.
  */
-export async function renderPictures(dir: string, note: (line: string) => void): Promise<string[]> {
-  let mod: { renderRun?: (dir: string) => unknown };
+export async function renderPictures(
+  dir: string,
+  note: (line: string) => void,
+  inMemory: { firstEvents?: JournalEvent[]; history?: readonly Op[] } = {},
+): Promise<string[]> {
+  let mod: { renderRun?: (dir: string, opts: typeof inMemory) => unknown };
   try {
     mod = (await import('../viz/index.js')) as typeof mod;
   } catch {
@@ -768,7 +777,7 @@ export async function renderPictures(dir: string, note: (line: string) => void):
   }
   if (typeof mod.renderRun !== 'function') return [];
   try {
-    const files = await mod.renderRun(dir);
+    const files = await mod.renderRun(dir, inMemory);
     return Array.isArray(files) ? files.filter((f): f is string => typeof f === 'string') : [];
   } catch (e) {
     note(`Could not draw the pictures for ${dir}: ${e instanceof Error ? e.message : String(e)}`);

@@ -43,6 +43,12 @@ export interface RenderOptions {
    * @default read from journal.jsonl
    */
   firstEvents?: JournalEvent[];
+  /**
+   * The run's whole history, if the caller already holds it (the runner
+   * does): saves parsing `history.jsonl` again.
+   * @default read from history.jsonl
+   */
+  history?: readonly Op[];
 }
 
 /**
@@ -57,7 +63,7 @@ export async function renderRun(dir: string, opts: RenderOptions = {}): Promise<
     return [];
   }
   const [history, testRecord, window] = await Promise.all([
-    readHistory(dir),
+    opts.history ?? readHistory(dir),
     readJsonFile(join(dir, 'test.json')),
     readJournalWindow(dir, JOURNAL_EVENT_LIMIT, LOOK_AHEAD_EVENTS, opts.firstEvents),
   ]);

@@ -29,9 +29,10 @@ export function asRecord(value: unknown): Record<string, unknown> | null {
  * returns false or the file ends. Returns whether the end of the file was
  * reached. A missing file is an empty file. Reads in large chunks and splits
  * lines itself: node:readline's per-line async iteration costs more than the
- * JSON parsing on a 10,000-line journal.
+ * JSON parsing on a 10,000-line journal. The first `skipLines` non-blank
+ * lines are passed over unparsed (the caller already holds them).
  */
-export async function eachJsonLine(path: string, onRecord: (record: unknown) => boolean): Promise<boolean> {
+export async function eachJsonLine(path: string, onRecord: (record: unknown) => boolean, skipLines = 0): Promise<boolean> {
   let handle;
   try {
     handle = await open(path, 'r');
@@ -43,8 +44,13 @@ export async function eachJsonLine(path: string, onRecord: (record: unknown) => 
   // The start of a line cut by a chunk boundary, in pieces: only each new
   // chunk is searched for newlines, so a very long line costs linear time.
   let carry: string[] = [];
+  let toSkip = skipLines;
   const emit = (line: string): boolean => {
     if (line.trim() === '') return true;
+    if (toSkip > 0) {
+      toSkip -= 1;
+      return true;
+    }
     let record: unknown;
     try {
       record = JSON.parse(line);
@@ -131,7 +137,9 @@ export interface JournalWindow {
  * Reads the first `limit` journal events (or takes `firstEvents`), then looks
  * ahead up to `lookAhead` more events for the receipt of window sends that
  * were not received within the window: only those never received before the
- * journal ends are dropped messages.
+ * journal ends are dropped messages. `firstEvents`, when given, must be the
+ * journal's first lines in order (the runner's JournalWriter keeps them):
+ * those lines are then skipped unparsed.
  */
 export async function readJournalWindow(
   dir: string,
@@ -154,6 +162,9 @@ export async function readJournalWindow(
   let truncated = firstEvents !== undefined && firstEvents.length > limit;
   if (!fromFile) markPending(events, pending);
   let lookedAhead = 0;
+  // Lines the caller's firstEvents cover are not parsed again, only counted.
+  const skipLines = fromFile ? 0 : events.length;
+  seen = skipLines;
   const reachedEnd = await eachJsonLine(path, (record) => {
     const ev = toJournalEvent(record);
     if (ev === null) return true;
@@ -169,7 +180,7 @@ export async function readJournalWindow(
     lookedAhead += 1;
     if (ev.type === 'recv' && pending.delete(ev.message.id)) receivedLater.add(ev.message.id);
     return true;
-  });
+  }, skipLines);
   // Without a journal file, the given events are all there is to know.
   const settled = reachedEnd || pending.size === 0;
   return { events, truncated, receivedLater, settled };
