@@ -29,8 +29,10 @@ export function asRecord(value: unknown): Record<string, unknown> | null {
  * returns false or the file ends. Returns whether the end of the file was
  * reached. A missing file is an empty file. Reads in large chunks and splits
  * lines itself: node:readline's per-line async iteration costs more than the
- * JSON parsing on a 10,000-line journal. The first `skipLines` non-blank
- * lines are passed over unparsed (the caller already holds them).
+ * JSON parsing on a 10,000-line journal. The first `skipLines` lines are
+ * passed over undecoded and unparsed (the caller already holds them): a
+ * newline byte never occurs inside a UTF-8 character, so they are found in
+ * the raw bytes.
  */
 export async function eachJsonLine(path: string, onRecord: (record: unknown) => boolean, skipLines = 0): Promise<boolean> {
   let handle;
@@ -47,10 +49,6 @@ export async function eachJsonLine(path: string, onRecord: (record: unknown) => 
   let toSkip = skipLines;
   const emit = (line: string): boolean => {
     if (line.trim() === '') return true;
-    if (toSkip > 0) {
-      toSkip -= 1;
-      return true;
-    }
     let record: unknown;
     try {
       record = JSON.parse(line);
@@ -62,7 +60,18 @@ export async function eachJsonLine(path: string, onRecord: (record: unknown) => 
   try {
     for (;;) {
       const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, null);
-      const text = bytesRead === 0 ? decoder.end() : decoder.write(buffer.subarray(0, bytesRead));
+      const bytes = buffer.subarray(0, bytesRead);
+      let from = 0;
+      while (toSkip > 0 && from < bytesRead) {
+        const nl = bytes.indexOf(NEWLINE_BYTE, from);
+        if (nl === -1) {
+          from = bytesRead; // the skipped line goes on in the next chunk
+        } else {
+          from = nl + 1;
+          toSkip -= 1;
+        }
+      }
+      const text = bytesRead === 0 ? decoder.end() : decoder.write(bytes.subarray(from));
       let start = 0;
       for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
         const piece = text.slice(start, nl);
@@ -82,6 +91,7 @@ export async function eachJsonLine(path: string, onRecord: (record: unknown) => 
 }
 
 const CHUNK_BYTES = 1 << 20;
+const NEWLINE_BYTE = 0x0a;
 
 const OP_TYPES = new Set(['invoke', 'ok', 'fail', 'info']);
 
