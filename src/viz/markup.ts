@@ -8,8 +8,11 @@
 
 /** Escapes text for use in XML/HTML element content and attribute values. */
 export function esc(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c] as string);
+  // Most text (node ids, numbers, JSON without quotes in it) needs nothing: test before building a copy.
+  return SPECIAL.test(text) ? text.replace(SPECIALS, (c) => ESCAPES[c] as string) : text;
 }
+const SPECIAL = /[&<>"']/;
+const SPECIALS = /[&<>"']/g;
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 /** Formats a coordinate with at most one decimal: SVG files stay small. */
@@ -36,16 +39,42 @@ export function safeJson(value: unknown): string {
  * serialising all of it: a read_ok body may hold thousands of values, and a
  * diagram has thousands of tooltips. Arrays are shortened first to as many
  * elements as could show (each takes at least two characters), then the
- * rest is one JSON.stringify.
+ * rest is one JSON.stringify. Parts that need no shortening are not copied:
+ * a diagram's tooltips are mostly small bodies, and copying each of them was
+ * a good part of drawing time.
  */
 export function briefJson(value: unknown, maxChars: number): string {
   const keep = Math.ceil(maxChars / 2) + 1;
+  // Returns `v` itself when it has nothing to shorten, else a copy with long arrays cut.
   const shorten = (v: unknown, depth: number): unknown => {
-    if (Array.isArray(v)) return (v.length > keep ? v.slice(0, keep) : v).map((x) => shorten(x, depth + 1));
-    if (typeof v === 'object' && v !== null && depth < 20) {
-      const out: Record<string, unknown> = {};
-      for (const [k, inner] of Object.entries(v)) out[k] = shorten(inner, depth + 1);
+    if (Array.isArray(v)) {
+      let out: unknown[] = v.length > keep ? v.slice(0, keep) : v;
+      for (let i = 0; i < out.length; i++) {
+        const inner: unknown = out[i];
+        const short = shorten(inner, depth + 1);
+        if (short === inner) continue;
+        if (out === v) out = v.slice();
+        out[i] = short;
+      }
       return out;
+    }
+    if (typeof v === 'object' && v !== null && depth < 20) {
+      // Anything but a plain object (a Map, a Date) is copied as its own enumerable fields, as JSON of a copy shows it.
+      const proto: unknown = Object.getPrototypeOf(v);
+      const record = v as Record<string, unknown>;
+      const keys = Object.keys(record);
+      let out: Record<string, unknown> | null = proto !== Object.prototype && proto !== null ? {} : null;
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i] as string;
+        const inner = record[k];
+        const short = shorten(inner, depth + 1);
+        if (out === null && short !== inner) {
+          out = {};
+          for (let j = 0; j < i; j++) out[keys[j] as string] = record[keys[j] as string];
+        }
+        if (out !== null) out[k] = short;
+      }
+      return out ?? v;
     }
     return v;
   };
