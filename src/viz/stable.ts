@@ -34,6 +34,7 @@ export interface ElementOutcome {
 }
 
 interface ElementState {
+  key: unknown;
   value: unknown;
   known: Op | null;
   lastPresent: Op | null;
@@ -45,6 +46,9 @@ const ADD_FS = new Set(['broadcast', 'add']);
 /** Every broadcast value's outcome, in the order values were first broadcast. */
 export function elementOutcomes(history: readonly Op[]): ElementOutcome[] {
   const elements = new Map<unknown, ElementState>();
+  // The same states in order, as an array: every ok read visits all of them, and iterating the
+  // Map's [key, state] entries would allocate a pair per element per read.
+  const states: ElementState[] = [];
   const invocations = new Map<number, Op>();
   for (const op of history) {
     if (typeof op.process !== 'number') continue;
@@ -52,7 +56,11 @@ export function elementOutcomes(history: readonly Op[]): ElementOutcome[] {
     if (ADD_FS.has(op.f)) {
       const key = keyOf(op.value);
       if (op.type === 'invoke') {
-        if (!elements.has(key)) elements.set(key, { value: op.value, known: null, lastPresent: null, lastAbsent: null });
+        if (!elements.has(key)) {
+          const state: ElementState = { key, value: op.value, known: null, lastPresent: null, lastAbsent: null };
+          elements.set(key, state);
+          states.push(state);
+        }
       } else if (op.type === 'ok') {
         const e = elements.get(key);
         if (e !== undefined && e.known === null) e.known = op;
@@ -60,8 +68,8 @@ export function elementOutcomes(history: readonly Op[]): ElementOutcome[] {
     } else if (op.f === 'read' && op.type === 'ok') {
       const inv = invocations.get(op.process) ?? op;
       const seen = new Set<unknown>(Array.isArray(op.value) ? op.value.map(keyOf) : []);
-      for (const [key, e] of elements) {
-        if (seen.has(key)) {
+      for (const e of states) {
+        if (seen.has(e.key)) {
           if (e.known === null) e.known = op;
           if (e.lastPresent === null || e.lastPresent.index < inv.index) e.lastPresent = inv;
         } else if (e.lastAbsent === null || e.lastAbsent.index < inv.index) {
@@ -71,7 +79,7 @@ export function elementOutcomes(history: readonly Op[]): ElementOutcome[] {
     }
   }
   const outcomes: ElementOutcome[] = [];
-  for (const e of elements.values()) {
+  for (const e of states) {
     const presentIndex = e.lastPresent?.index ?? -1;
     const absentIndex = e.lastAbsent?.index ?? -1;
     const stable = e.lastPresent !== null && absentIndex < presentIndex;
