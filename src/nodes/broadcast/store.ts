@@ -34,7 +34,8 @@ export function canonicalKey(value: unknown): string {
 }
 
 export class MessageStore {
-  readonly #logs: Map<number, Entry>[];
+  /** Entries per origin, indexed by sequence number (dense from 1 up, with holes while gossip is behind). */
+  readonly #logs: (Entry | undefined)[][];
   /** Contiguous high-water mark per origin. */
   readonly #have: number[];
   /** Highest sequence number held per origin (may sit above a hole). */
@@ -44,7 +45,7 @@ export class MessageStore {
 
   /** `originCount` = cluster size; origins are node indexes 0..originCount-1. */
   constructor(originCount: number) {
-    this.#logs = Array.from({ length: originCount }, () => new Map<number, Entry>());
+    this.#logs = Array.from({ length: originCount }, () => []);
     this.#have = new Array<number>(originCount).fill(0);
     this.#max = new Array<number>(originCount).fill(0);
   }
@@ -73,17 +74,17 @@ export class MessageStore {
 
   /** Files an entry learnt from a peer. Returns false if it was already held. */
   add(origin: number, seq: number, value: unknown, nowMs: number): boolean {
-    if (this.#logs[origin]!.has(seq)) return false;
+    if (this.#logs[origin]![seq] !== undefined) return false;
     this.#file(origin, seq, value, canonicalKey(value), nowMs);
     return true;
   }
 
   #file(origin: number, seq: number, value: unknown, key: string, nowMs: number): void {
     const log = this.#logs[origin]!;
-    log.set(seq, { value, heldAtMs: nowMs });
+    log[seq] = { value, heldAtMs: nowMs };
     if (seq > this.#max[origin]!) this.#max[origin] = seq;
     let have = this.#have[origin]!;
-    while (log.has(have + 1)) have++;
+    while (log[have + 1] !== undefined) have++;
     this.#have[origin] = have;
     // The same value may enter at two origins at once; `read` still lists it once.
     if (!this.#keys.has(key)) {
@@ -93,7 +94,7 @@ export class MessageStore {
   }
 
   get(origin: number, seq: number): Entry | undefined {
-    return this.#logs[origin]!.get(seq);
+    return this.#logs[origin]![seq];
   }
 
   /** Contiguous high-water mark of `origin`. */
