@@ -34,8 +34,9 @@ export interface ElementOutcome {
 }
 
 interface ElementState {
-  key: unknown;
   value: unknown;
+  /** The number of the latest ok read that contained the value (0: none yet). */
+  seenInRead: number;
   known: Op | null;
   lastPresent: Op | null;
   lastAbsent: Op | null;
@@ -50,6 +51,7 @@ export function elementOutcomes(history: readonly Op[]): ElementOutcome[] {
   // Map's [key, state] entries would allocate a pair per element per read.
   const states: ElementState[] = [];
   const invocations = new Map<number, Op>();
+  let readCount = 0;
   for (const op of history) {
     if (typeof op.process !== 'number') continue;
     if (op.type === 'invoke') invocations.set(op.process, op);
@@ -57,7 +59,7 @@ export function elementOutcomes(history: readonly Op[]): ElementOutcome[] {
       const key = keyOf(op.value);
       if (op.type === 'invoke') {
         if (!elements.has(key)) {
-          const state: ElementState = { key, value: op.value, known: null, lastPresent: null, lastAbsent: null };
+          const state: ElementState = { value: op.value, seenInRead: 0, known: null, lastPresent: null, lastAbsent: null };
           elements.set(key, state);
           states.push(state);
         }
@@ -67,9 +69,16 @@ export function elementOutcomes(history: readonly Op[]): ElementOutcome[] {
       }
     } else if (op.f === 'read' && op.type === 'ok') {
       const inv = invocations.get(op.process) ?? op;
-      const seen = new Set<unknown>(Array.isArray(op.value) ? op.value.map(keyOf) : []);
+      // Stamp the values this read contains rather than building a set of them per read.
+      readCount += 1;
+      if (Array.isArray(op.value)) {
+        for (const v of op.value) {
+          const e = elements.get(keyOf(v));
+          if (e !== undefined) e.seenInRead = readCount;
+        }
+      }
       for (const e of states) {
-        if (seen.has(e.key)) {
+        if (e.seenInRead === readCount) {
           if (e.known === null) e.known = op;
           if (e.lastPresent === null || e.lastPresent.index < inv.index) e.lastPresent = inv;
         } else if (e.lastAbsent === null || e.lastAbsent.index < inv.index) {
