@@ -16,6 +16,7 @@ import { fromExports, loadNodeModule, type NodeModule } from '../harness/hosts/i
 import { FLAGS, OptionError, parseTestArgs, type TestOptions } from '../harness/options.js';
 import { formatSeedLine, formatSummary, simulate, summarise, sweep } from '../harness/sim.js';
 import { EXIT_RUN_FAILED, EXIT_USAGE, type CliIO, type Command } from './command.js';
+import { printVerdict } from './test.js';
 
 /** The most seeds one sweep may run (a typo like --seeds 1000000 should not run for a day). */
 const MAX_SEEDS = 100_000;
@@ -222,14 +223,7 @@ async function single(options: TestOptions, module: NodeModule, io: CliIO, signa
   const t0 = performance.now();
   const outcome = await simulate({ ...options, seed }, { module, out: io.stderr, signal });
   const wallS = (performance.now() - t0) / 1000;
-  const r = outcome.results;
-  io.stdout.write(JSON.stringify(r, null, 2) + '\n\n');
-  if (outcome.error !== null) {
-    io.stdout.write(`The run could not be carried out: ${outcome.error}\n`);
-  } else {
-    const v = r['valid?'];
-    io.stdout.write((v === true ? 'Everything looks good! ヽ(‘ー`)ノ' : v === false ? 'Analysis invalid! (ﾉಥ益ಥ）ﾉ ┻━┻' : 'Errors occurred during analysis, but no anomalies found. ಠ~ಠ') + '\n');
-  }
+  printVerdict(outcome, io);
   const simulatedS = lastOpSeconds(outcome.history);
   const speed = simulatedS > 0 && wallS > 0 ? `, ${(simulatedS / wallS).toFixed(0)}x real time` : '';
   io.stdout.write(`Simulated ${simulatedS.toFixed(1)} s in ${wallS.toFixed(2)} s of wall time${speed}.\n`);

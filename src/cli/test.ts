@@ -105,6 +105,12 @@ export function checkBinary(bin: string): string | null {
 }
 
 function printOutcome(outcome: RunOutcome, options: TestOptions, io: CliIO): void {
+  printVerdict(outcome, io);
+  io.stdout.write(`Results are in ${outcome.dir} (also ${path.join(options.store, 'latest')}); seed ${outcome.seed}.\n`);
+}
+
+/** The results in Maelstrom's key names, then one verdict line (or why the run could not be carried out). */
+export function printVerdict(outcome: Pick<RunOutcome, 'results' | 'error'>, io: CliIO): void {
   const r = outcome.results;
   io.stdout.write(JSON.stringify(r, null, 2) + '\n\n');
   if (outcome.error !== null) {
@@ -113,5 +119,4 @@ function printOutcome(outcome: RunOutcome, options: TestOptions, io: CliIO): voi
     const v = r['valid?'];
     io.stdout.write((v === true ? VERDICTS.valid : v === false ? VERDICTS.invalid : VERDICTS.unknown) + '\n');
   }
-  io.stdout.write(`Results are in ${outcome.dir} (also ${path.join(options.store, 'latest')}); seed ${outcome.seed}.\n`);
 }
