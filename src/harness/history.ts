@@ -8,7 +8,7 @@
  * Times are nanoseconds since the test started, read from the run's Clock.
  */
 import type { Clock } from '../node/clock.js';
-import type { Op, OpType } from './types.js';
+import type { Op } from './types.js';
 
 /** Where finished lines go; `store.ts`'s JsonlWriter in a real run. */
 export interface LineSink {
@@ -42,14 +42,7 @@ export class History {
   }
 
   /** Appends one event and returns it (with its index and time filled in). */
-  record(fields: {
-    process: number | 'nemesis';
-    type: OpType;
-    f: string;
-    value: unknown;
-    error?: unknown;
-    final?: boolean;
-  }): Op {
+  record(fields: Omit<Op, 'index' | 'time'>): Op {
     const op: Op = { index: this.#ops.length, time: this.nowNs(), process: fields.process, type: fields.type, f: fields.f, value: fields.value };
     if (fields.error !== undefined) op.error = fields.error;
     if (fields.final) op.final = true;

@@ -50,6 +50,11 @@ function dashesByF(fs: readonly string[]): Map<string, string> {
   return new Map([...fs].sort().map((f, i) => [f, DASHES[i % DASHES.length] as string]));
 }
 
+/** Invocation to completion, in ms, of a completed operation. */
+function latencyMs(p: OpPair): number {
+  return ((p.completion as Op).time - p.invoke.time) / NS_PER_MS;
+}
+
 function timeRangeS(history: readonly Op[]): { minS: number; maxS: number } {
   let max = 0;
   for (const op of history) max = Math.max(max, op.time);
@@ -59,7 +64,7 @@ function timeRangeS(history: readonly Op[]): { minS: number; maxS: number } {
 /** Each operation's latency over time: colour by completion type, shape by f. */
 export function renderLatencyRaw(history: readonly Op[], pairs: readonly OpPair[], partitions: readonly PartitionInterval[]): string {
   const done = pairs.filter((p) => p.completion !== null);
-  const latencies = done.map((p) => ((p.completion as Op).time - p.invoke.time) / NS_PER_MS);
+  const latencies = done.map(latencyMs);
   const { minS, maxS } = timeRangeS(history);
   const plot = new Plot({
     title: 'Latency of every operation',
@@ -75,13 +80,13 @@ export function renderLatencyRaw(history: readonly Op[], pairs: readonly OpPair[
   const shapes = shapesByF(done);
   done.forEach((p, i) => {
     const c = p.completion as Op;
-    const latencyMs = latencies[i] as number;
+    const ms = latencies[i] as number;
     plot.point(
       p.invoke.time / 1e9,
-      Math.max(latencyMs, 1e-3),
+      Math.max(ms, 1e-3),
       shapes.get(p.f) as Shape,
       OP_TYPE_COLOURS[c.type] ?? '#000',
-      `process ${p.process} ${p.f} ${c.type} in ${latencyMs.toFixed(2)} ms at ${(p.invoke.time / 1e9).toFixed(3)} s\n` +
+      `process ${p.process} ${p.f} ${c.type} in ${ms.toFixed(2)} ms at ${(p.invoke.time / 1e9).toFixed(3)} s\n` +
         `value ${briefJson(p.invoke.value, 200)}${c.error !== undefined ? `\nerror ${briefJson(c.error, 200)}` : ''}`,
     );
   });
@@ -122,9 +127,9 @@ export function renderLatencyQuantiles(history: readonly Op[], pairs: readonly O
     if (buckets === undefined) byF.set(p.f, (buckets = new Map()));
     let list = buckets.get(bucket);
     if (list === undefined) buckets.set(bucket, (list = []));
-    list.push(((p.completion as Op).time - p.invoke.time) / NS_PER_MS);
+    list.push(latencyMs(p));
   }
-  const all = done.map((p) => ((p.completion as Op).time - p.invoke.time) / NS_PER_MS);
+  const all = done.map(latencyMs);
   const plot = new Plot({
     title: `Latency quantiles per ${dtS} s window`,
     xLabel: 'time (s) of invocation',

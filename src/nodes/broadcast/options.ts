@@ -55,46 +55,21 @@ export interface BroadcastOptions {
   tickMs: number;
 }
 
+/** Reliability knobs every profile shares; the profiles differ only in shape and batching. */
+const SHARED_DEFAULTS = {
+  hubCount: 3,
+  ackDelayMs: 2000,
+  retryMs: 3000,
+  retryMaxMs: 4000,
+  repairDelayMs: 2500,
+  maxEntriesPerMessage: 1000,
+  tickMs: 100,
+} as const;
+
 const PROFILE_DEFAULTS: Record<Profile, Omit<BroadcastOptions, 'failoverMs'>> = {
-  fast: {
-    profile: 'fast',
-    overlay: 'direct',
-    hubCount: 3,
-    hubBatchMs: 250,
-    leafBatchMs: 0,
-    ackDelayMs: 2000,
-    retryMs: 3000,
-    retryMaxMs: 4000,
-    repairDelayMs: 2500,
-    maxEntriesPerMessage: 1000,
-    tickMs: 100,
-  },
-  balanced: {
-    profile: 'balanced',
-    overlay: 'star',
-    hubCount: 3,
-    hubBatchMs: 270,
-    leafBatchMs: 0,
-    ackDelayMs: 2000,
-    retryMs: 3000,
-    retryMaxMs: 4000,
-    repairDelayMs: 2500,
-    maxEntriesPerMessage: 1000,
-    tickMs: 100,
-  },
-  frugal: {
-    profile: 'frugal',
-    overlay: 'star',
-    hubCount: 3,
-    hubBatchMs: 800,
-    leafBatchMs: 600,
-    ackDelayMs: 2000,
-    retryMs: 3000,
-    retryMaxMs: 4000,
-    repairDelayMs: 2500,
-    maxEntriesPerMessage: 1000,
-    tickMs: 100,
-  },
+  fast: { ...SHARED_DEFAULTS, profile: 'fast', overlay: 'direct', hubBatchMs: 250, leafBatchMs: 0 },
+  balanced: { ...SHARED_DEFAULTS, profile: 'balanced', overlay: 'star', hubBatchMs: 270, leafBatchMs: 0 },
+  frugal: { ...SHARED_DEFAULTS, profile: 'frugal', overlay: 'star', hubBatchMs: 800, leafBatchMs: 600 },
 };
 
 /** The options of a profile, with nothing overridden. */
