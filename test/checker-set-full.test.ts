@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkSetFull, quantiles } from '../src/harness/checker/set-full.js';
+import { checkSetFull, quantiles, setFullElements } from '../src/harness/checker/set-full.js';
 import type { Op, OpType } from '../src/harness/types.js';
 
 /** [process, type, f, value, time in ms] -> Ops indexed in order, times in ns. */
@@ -186,6 +186,30 @@ test('a value twice in one read is a duplicate and makes the result invalid', ()
   assert.equal(r['valid?'], false);
   assert.equal(r['duplicated-count'], 2);
   assert.deepEqual(r.duplicated, { '0': 2, '1': 3 });
+});
+
+test('a value never broadcast but twice in one read is a duplicate too; once is not', () => {
+  const h = history([
+    [0, 'invoke', 'broadcast', 0, 0],
+    [0, 'ok', 'broadcast', 0, 1],
+    [1, 'invoke', 'read', null, 2],
+    [1, 'ok', 'read', [0, 7, 'x', 7, 7], 3],
+  ]);
+  const r = checkSetFull(h);
+  assert.equal(r['valid?'], false);
+  assert.deepEqual(r.duplicated, { '7': 3 });
+  assert.equal(r['attempt-count'], 1);
+});
+
+test('an ok read with no invocation: the checker throws, the lenient walk (for pictures) takes the read as its own invocation', () => {
+  const h = history([
+    [0, 'invoke', 'broadcast', 0, 0],
+    [0, 'ok', 'broadcast', 0, 1],
+    [1, 'ok', 'read', [0], 3],
+  ]);
+  assert.throws(() => checkSetFull(h), /history index 2: ok read by process 1 has no invocation/);
+  const { elements } = setFullElements(h, { lenient: true });
+  assert.deepEqual(elements.map((e) => [e.element, e.outcome, e['stable-latency']]), [[0, 'stable', 0]]);
 });
 
 test('worst-stale keeps the 8 slowest, highest first; equal latencies put the larger element first', () => {

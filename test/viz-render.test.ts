@@ -224,7 +224,7 @@ describe('stable latency per value, as the set-full checker computes it', () => 
   test('stable, lost and never-read values with their latencies', () => {
     const outcomes = elementOutcomes(history);
     assert.deepEqual(
-      outcomes.map((o) => [o.value, o.outcome, o.stableLatencyMs ?? o.lostLatencyMs ?? null]),
+      outcomes.map((o) => [o.element, o.outcome, o['stable-latency'] ?? o['lost-latency']]),
       [
         [1, 'stable', 10],
         [2, 'lost', 5],

@@ -19,7 +19,7 @@ import { asRecord, readHistory, readJournalWindow, readJsonFile } from './run-fi
 import { renderStableLatency } from './stable.js';
 import { renderTimelineHtml } from './timeline.js';
 
-export { elementOutcomes, quantile, type ElementOutcome } from './stable.js';
+export { elementOutcomes } from './stable.js';
 
 /** How many journal events `messages.svg` draws (as Maelstrom). */
 export const JOURNAL_EVENT_LIMIT = 10_000;

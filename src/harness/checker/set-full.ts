@@ -69,14 +69,35 @@ interface ElementState {
   known: Op | null;
   lastPresent: Op | null;
   lastAbsent: Op | null;
+  /** The number of the latest ok read that contained the element (0: none yet). */
+  seenInRead: number;
+  /** How many times that read contained it. */
+  seenCount: number;
+}
+
+export interface SetFullElementsOptions extends SetFullOptions {
+  /**
+   * Take an ok read with no invocation as its own invocation instead of
+   * throwing: for drawing a damaged history rather than judging it.
+   * @default false
+   */
+  lenient?: boolean;
+}
+
+/** Every added element's fate, in the order elements were first added, and the duplicates reads showed. */
+export interface SetFullElements {
+  elements: SetFullElement[];
+  /** Element key -> the element and the most times it appeared in a single read (only counts over 1). */
+  duplicated: Map<unknown, { element: unknown; count: number }>;
 }
 
 /**
- * Jepsen's set-full over a history in index order. Throws on a history that
- * cannot have come from a run (a read completion with no invocation), as
- * Jepsen does; `checkBroadcast` turns that into an "unknown" verdict.
+ * Follows each added element through the reads of a history in index order:
+ * the part of Jepsen's set-full that the checker judges and the
+ * stable-latency picture draws. Throws on an ok read with no invocation
+ * (unless `lenient`), as Jepsen does.
  */
-export function checkSetFull(history: readonly Op[], options: SetFullOptions = {}): SetFullResult {
+export function setFullElements(history: readonly Op[], options: SetFullElementsOptions = {}): SetFullElements {
   const addF = options.addF ?? 'broadcast';
   const readF = options.readF ?? 'read';
   const elements = new Map<unknown, ElementState>();
@@ -85,6 +106,10 @@ export function checkSetFull(history: readonly Op[], options: SetFullOptions = {
   const states: ElementState[] = [];
   const invocations = new Map<number, Op>();
   const duplicated = new Map<unknown, { element: unknown; count: number }>();
+  const noteCount = (key: unknown, element: unknown, count: number): void => {
+    if (count > 1 && count > (duplicated.get(key)?.count ?? 0)) duplicated.set(key, { element, count });
+  };
+  let readNumber = 0;
 
   for (const op of history) {
     if (typeof op.process !== 'number') continue; // Jepsen's client-ops: the nemesis is not a client.
@@ -99,7 +124,7 @@ export function checkSetFull(history: readonly Op[], options: SetFullOptions = {
       if (op.type === 'invoke') {
         // A value invoked again starts afresh, keeping its place in the order.
         const key = elementKey(op.value);
-        const state: ElementState = { key, element: op.value, known: null, lastPresent: null, lastAbsent: null };
+        const state: ElementState = { key, element: op.value, known: null, lastPresent: null, lastAbsent: null, seenInRead: 0, seenCount: 0 };
         const old = elements.get(key);
         if (old === undefined) states.push(state);
         else states[states.indexOf(old)] = state;
@@ -110,17 +135,30 @@ export function checkSetFull(history: readonly Op[], options: SetFullOptions = {
       }
     } else if (op.f === readF && op.type === 'ok') {
       if (invocation === undefined) {
-        throw new Error(`history index ${op.index}: ok ${readF} by process ${op.process} has no invocation`);
+        if (options.lenient !== true) throw new Error(`history index ${op.index}: ok ${readF} by process ${op.process} has no invocation`);
+        invocation = op;
       }
-      const seen = new Map<unknown, number>();
+      // Stamp the states this read contains (and count repeats) rather than building a set per read;
+      // values never added are rare and only counted, for duplicates.
+      readNumber += 1;
+      let strays: Map<unknown, number> | undefined;
       for (const v of Array.isArray(op.value) ? op.value : []) {
         const key = elementKey(v);
-        const count = (seen.get(key) ?? 0) + 1;
-        seen.set(key, count);
-        if (count > 1 && count > (duplicated.get(key)?.count ?? 0)) duplicated.set(key, { element: v, count });
+        const state = elements.get(key);
+        if (state === undefined) {
+          strays ??= new Map();
+          const count = (strays.get(key) ?? 0) + 1;
+          strays.set(key, count);
+          noteCount(key, v, count);
+        } else if (state.seenInRead === readNumber) {
+          noteCount(key, v, ++state.seenCount);
+        } else {
+          state.seenInRead = readNumber;
+          state.seenCount = 1;
+        }
       }
       for (const state of states) {
-        if (seen.has(state.key)) {
+        if (state.seenInRead === readNumber) {
           state.known ??= op;
           if (state.lastPresent === null || state.lastPresent.index < invocation.index) state.lastPresent = invocation;
         } else if (state.lastAbsent === null || state.lastAbsent.index < invocation.index) {
@@ -129,8 +167,17 @@ export function checkSetFull(history: readonly Op[], options: SetFullOptions = {
       }
     }
   }
+  return { elements: states.map(elementResult), duplicated };
+}
 
-  const results = states.sort((a, b) => compareValues(a.element, b.element)).map(elementResult);
+/**
+ * Jepsen's set-full over a history in index order. Throws on a history that
+ * cannot have come from a run (a read completion with no invocation), as
+ * Jepsen does; `checkBroadcast` turns that into an "unknown" verdict.
+ */
+export function checkSetFull(history: readonly Op[], options: SetFullOptions = {}): SetFullResult {
+  const { elements, duplicated } = setFullElements(history, options);
+  const results = elements.sort((a, b) => compareValues(a.element, b.element));
   const stable = results.filter((r) => r.outcome === 'stable');
   const lost = results.filter((r) => r.outcome === 'lost');
   const neverRead = results.filter((r) => r.outcome === 'never-read');
