@@ -82,10 +82,27 @@ test('-w echo runs eddy\'s echo node by default', async () => {
   assert.ok(fs.readFileSync(path.join(store, 'latest', 'history.jsonl'), 'utf8').includes('"f":"echo"'));
 });
 
-test('a TypeScript module is refused with how to compile it', async () => {
-  const r = await sim(['--node', 'my-node.ts', '--store', tmpStore()]);
-  assert.equal(r.code, 3);
-  assert.match(r.stderr, /--node my-node\.ts is TypeScript.*compile it first/);
+test('a TypeScript module runs uncompiled, its .js imports finding .ts sources, on one thread and on workers alike', async () => {
+  const node = path.join(repo, 'test', 'fixtures', 'sim', 'ts', 'readme-node.ts');
+  const args = ['-w', 'broadcast', '--node', node, ...QUICK, '--nemesis', 'partition', '--seeds', '4'];
+  const one = await sim([...args, '--jobs', '1', '--store', tmpStore()]);
+  assert.equal(one.code, 0, one.stdout.slice(-1500) + one.stderr.slice(-1500));
+  assert.match(one.stdout, /valid\s+4 of 4/);
+  const two = await sim([...args, '--jobs', '2', '--store', tmpStore()]);
+  const table = (out: string): string => out.slice(out.indexOf('Summary'), out.indexOf('Every seed')).replace(/\(.* s of wall time\)/, '');
+  assert.equal(table(two.stdout), table(one.stdout));
+});
+
+test('a TypeScript syntax error names the file and line; CommonJS TypeScript is refused with what to do', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eddy-sim-ts-'));
+  const bad = path.join(dir, 'bad-node.ts');
+  fs.writeFileSync(bad, '// broken\nexport function createNode(env: unknown) {\n  return env +;\n}\n');
+  const a = await sim(['--node', bad, '--store', tmpStore()]);
+  assert.equal(a.code, 3);
+  assert.match(a.stderr, /--node .*bad-node\.ts could not be loaded: .*bad-node\.ts:3: Expression expected/);
+  const b = await sim(['--node', 'my-node.cts', '--store', tmpStore()]);
+  assert.equal(b.code, 3);
+  assert.match(b.stderr, /--node my-node\.cts is CommonJS TypeScript \(\.cts\).*use \.ts or \.mts/);
 });
 
 test('a module without createNode, or a missing file, is named in one sentence', async () => {

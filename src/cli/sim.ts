@@ -39,8 +39,8 @@ function usage(): string {
   return `Usage: eddy sim -w broadcast [--node MODULE] [eddy test flags] [--seed N | --seeds K] [-- node args]
 
 Runs the eddy test harness on virtual time, with every node built in this
-process by MODULE's createNode(env) (a .js/.mjs file; compile TypeScript
-first). The same seed and flags give byte-identical history.jsonl,
+process by MODULE's createNode(env) (a .js/.mjs file, or a .ts/.mts file
+compiled on load with the typescript package). The same seed and flags give byte-identical history.jsonl,
 journal.jsonl and results.json. Results go to STORE/<workload>/<time>/.
 
 Simulation flags:
@@ -93,7 +93,7 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
     };
     const node = take('node');
     if (node !== null) {
-      if (node === '') throw new OptionError('--node expects the path of a JS module exporting createNode, got ""');
+      if (node === '') throw new OptionError('--node expects the path of a JS or TS module exporting createNode, got ""');
       nodePath = node;
       continue;
     }

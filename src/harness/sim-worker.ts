@@ -6,7 +6,7 @@
  * changes no run's files.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { fromExports } from './hosts/inproc.js';
+import { fromExports, importNodeModule } from './hosts/inproc.js';
 import type { TestOptions } from './options.js';
 import { figuresOf, simulate } from './sim.js';
 
@@ -24,7 +24,7 @@ export type SimWorkerReply = { figures: ReturnType<typeof figuresOf> } | { seed:
 
 const data = workerData as SimWorkerData;
 const port = parentPort!;
-const module = fromExports(data.moduleName, (await import(data.moduleUrl)) as Record<string, unknown>, data.moduleUrl);
+const module = fromExports(data.moduleName, await importNodeModule(data.moduleUrl, data.moduleName), data.moduleUrl);
 
 port.on('message', (task: SimWorkerTask) => {
   if ('stop' in task) {

@@ -19,6 +19,7 @@ import { MemoryTransport } from '../../node/memory.js';
 import type { NodeEnv } from '../../node/node.js';
 import type { ExitInfo, HostedNode, NodeHandlers, NodeHost } from '../host.js';
 import { Rng } from '../rng.js';
+import { isTypeScript, registerTypeScript } from './typescript.js';
 
 /** What `createNode` must return: something that runs until its input ends. */
 export interface RunnableNode {
@@ -166,32 +167,35 @@ class InProcNode implements HostedNode {
 }
 
 /**
- * Loads a node module from a file: `.js`/`.mjs` (and `.cjs`) are imported as
- * they are; a `.ts` file is refused with a message saying how to compile it,
- * since eddy has no TypeScript loader of its own. Throws one sentence naming
- * the file when it cannot be loaded or has no `createNode`.
+ * Loads a node module from a file: `.js`/`.mjs`/`.cjs` are imported as they
+ * are; `.ts`/`.mts` are compiled on the way in with the `typescript` package
+ * (see `typescript.ts`). Throws one sentence naming the file when it cannot
+ * be loaded or has no `createNode`.
  */
 export async function loadNodeModule(file: string): Promise<NodeModule> {
-  const ext = path.extname(file);
-  if (ext === '.ts' || ext === '.mts' || ext === '.cts') {
-    const js = file.replace(/\.([mc]?)ts$/, '.$1js');
-    throw new Error(
-      `--node ${file} is TypeScript, which eddy sim cannot load directly; compile it first (e.g. npx tsc, then --node ${path.join('dist', js)}) and pass the .js file`,
-    );
-  }
   const abs = path.resolve(file);
   const url = pathToFileURL(abs).href;
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(url)) as Record<string, unknown>;
+    mod = await importNodeModule(url, file);
   } catch (e) {
     const code = (e as { code?: string }).code;
     if (code === 'ERR_MODULE_NOT_FOUND' && (e as Error).message.includes(abs)) {
       throw new Error(`--node ${file}: no such module (looked for ${abs})`);
     }
-    throw new Error(`--node ${file} could not be loaded: ${e instanceof Error ? e.message : String(e)}`);
+    const message = e instanceof Error ? e.message : String(e);
+    throw new Error(message.startsWith('--node ') ? message : `--node ${file} could not be loaded: ${message}`);
   }
   return fromExports(file, mod, url);
+}
+
+/**
+ * Imports a node module by URL, TypeScript included: what `loadNodeModule`
+ * and each sweep worker do. `name` is how errors name the module.
+ */
+export async function importNodeModule(url: string, name: string): Promise<Record<string, unknown>> {
+  if (url.startsWith('file:') && isTypeScript(url)) registerTypeScript(name);
+  return (await import(url)) as Record<string, unknown>;
 }
 
 /** Checks a module's exports for `createNode` (or a default export that has it). */
