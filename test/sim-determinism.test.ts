@@ -86,3 +86,67 @@ test('each node gets its own random stream, fixed by the seed and the node id', 
   assert.notDeepEqual(a['n1'], a['n2'], 'two nodes share a stream');
   assert.notDeepEqual(firstDraws(6)['n1'], a['n1'], 'the seed does not reach the nodes');
 });
+
+/**
+ * A careless node: it times its gossip with Date.now() and performance.now(),
+ * jitters it with Math.random(), and writes all three into its messages.
+ */
+const careless = fromExports('careless', {
+  createNode: (env: NodeEnv) => {
+    const node = new Node({ transport: env.transport, clock: env.clock });
+    const seen = new Set<unknown>();
+    let peers: string[] = [];
+    let lastGossip = Date.now();
+    node.on('topology', (req) => {
+      peers = req.body.topology[node.nodeId] ?? [];
+      return { type: 'topology_ok' };
+    });
+    node.on('broadcast', (req) => {
+      seen.add(req.body.message);
+      return { type: 'broadcast_ok' };
+    });
+    node.on('read', () => ({ type: 'read_ok', messages: [...seen] }));
+    node.on('gossip', (req) => {
+      for (const m of req.body.messages as unknown[]) seen.add(m);
+    });
+    node.every(50, () => {
+      if (Date.now() - lastGossip < 200 + Math.random() * 100) return;
+      lastGossip = Date.now();
+      for (const peer of peers) node.send(peer, { type: 'gossip', messages: [...seen], at: Date.now(), mono: performance.now(), jitter: Math.random() });
+    });
+    return node;
+  },
+});
+
+test('a node that reads Date.now, performance.now and Math.random is still replayable: they answer from the seed and virtual time', async () => {
+  const realRandom = Math.random;
+  const realDateNow = Date.now;
+  const a = await simulate({ ...options(5), args: [] }, { module: careless, startedAt: new Date(0) });
+  const b = await simulate({ ...options(5), args: [] }, { module: careless, startedAt: new Date(1) });
+  assert.equal(a.error, null);
+  assert.equal(read(a.dir, 'journal.jsonl'), read(b.dir, 'journal.jsonl'));
+  assert.equal(read(a.dir, 'history.jsonl'), read(b.dir, 'history.jsonl'));
+  // Gossip carried virtual time: Date.now() starts at 2000-01-01 and moves with the virtual clock.
+  const gossip = read(a.dir, 'journal.jsonl').split('\n').filter((l) => l.includes('"gossip"')).map((l) => JSON.parse(l).message.body);
+  assert.ok(gossip.length > 50, 'the node gossiped');
+  const epoch = Date.UTC(2000, 0, 1);
+  for (const body of gossip) {
+    assert.ok(body.at >= epoch && body.at < epoch + 60_000, `Date.now() ${body.at} is virtual`);
+    assert.ok(Math.abs(body.at - epoch - body.mono) < 1, 'Date.now and performance.now agree');
+    assert.ok(body.jitter >= 0 && body.jitter < 1);
+  }
+  // Every 200-300 ms per node in virtual time: a 15 s run has about 15 / 0.25 rounds, not thousands.
+  const rounds = new Set(gossip.map((g) => g.at)).size;
+  assert.ok(rounds < 7 * 80, `${rounds} gossip rounds`);
+  assert.equal(read(a.dir, 'results.json').includes('"valid?": true'), true);
+  // And everything is put back afterwards.
+  assert.equal(Math.random, realRandom);
+  assert.equal(Date.now, realDateNow);
+  assert.ok(performance.now() > 0 && Date.now() > Date.UTC(2026, 0, 1));
+});
+
+test('two simulations at once in one thread are refused, naming both', async () => {
+  const first = simulate(options(8), { module });
+  await assert.rejects(simulate(options(9), { module }), /cannot simulate seed 9 of eddy-broadcast while seed 8 of eddy-broadcast is being simulated in the same thread/);
+  assert.equal((await first).error, null);
+});

@@ -12,6 +12,7 @@ import { randomInt } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { wallNow } from '../harness/ambient.js';
 import { fromExports, loadNodeModule, type NodeModule } from '../harness/hosts/inproc.js';
 import { FLAGS, OptionError, parseTestArgs, type TestOptions } from '../harness/options.js';
 import { formatSeedLine, formatSummary, simulate, summarise, sweep } from '../harness/sim.js';
@@ -220,9 +221,9 @@ export const simCommand: Command = {
 
 async function single(options: TestOptions, module: NodeModule, io: CliIO, signal: AbortSignal): Promise<number> {
   const seed = options.seed ?? randomInt(0, 2 ** 31);
-  const t0 = performance.now();
+  const t0 = wallNow();
   const outcome = await simulate({ ...options, seed }, { module, out: io.stderr, signal });
-  const wallS = (performance.now() - t0) / 1000;
+  const wallS = (wallNow() - t0) / 1000;
   printVerdict(outcome, io);
   const simulatedS = lastOpSeconds(outcome.history);
   const speed = simulatedS > 0 && wallS > 0 ? `, ${(simulatedS / wallS).toFixed(0)}x real time` : '';
@@ -236,7 +237,7 @@ async function many(options: TestOptions, module: NodeModule, args: SimArgs, arg
   const count = args.seeds!;
   const threads = Math.min(args.jobs, count);
   io.stderr.write(`Simulating ${options.workload} with ${module.name}, seeds ${firstSeed}..${firstSeed + count - 1}${threads > 1 ? `, ${threads} at a time` : ''}\n`);
-  const t0 = performance.now();
+  const t0 = wallNow();
   const figures = await sweep({
     options,
     firstSeed,
@@ -248,7 +249,7 @@ async function many(options: TestOptions, module: NodeModule, args: SimArgs, arg
     removeDir: (dir) => removeRunDir(options.store, dir),
     onSeed: (f, i) => io.stderr.write(`[${i + 1}/${count}] ${formatSeedLine(f)}\n`),
   });
-  const wallS = (performance.now() - t0) / 1000;
+  const wallS = (wallNow() - t0) / 1000;
   if (!args.keepAll) relinkLatest(options.store, figures.filter((f) => f.exitCode !== 0).map((f) => f.dir));
   const s = summarise(figures);
   io.stdout.write(`\nSummary of ${s.runs} seeds (${wallS.toFixed(1)} s of wall time):\n`);

@@ -19,6 +19,7 @@
 import { randomInt } from 'node:crypto';
 import * as path from 'node:path';
 import type { Clock, Timer } from '../node/clock.js';
+import { wallNow } from './ambient.js';
 import { NetStats, verdictExitCode, type Valid } from './checker/index.js';
 import { ClientFactory, type Client } from './client.js';
 import { NemesisSchedule, OpGenerator } from './generator.js';
@@ -189,7 +190,7 @@ class Run {
   #stopping = false;
   #workers: Worker[] = [];
   readonly #figuresInResults: boolean;
-  readonly #wallStartMs = performance.now();
+  readonly #wallStartMs = wallNow();
   /** Lines each node wrote (to name the loudest when the network is full). */
   readonly #linesFrom = new Map<string, number>();
   #heldBack = false;
@@ -260,7 +261,7 @@ class Run {
         await this.#initNodes();
         this.#phase = 'setup';
         // Start-up (spawning, booting nodes) is not what these figures are about.
-        this.#routingStartMs = performance.now();
+        this.#routingStartMs = wallNow();
         this.#routingStartCount = this.#net.counts().sent;
         if (this.#figuresInResults) this.#probe = new TimerProbe(PROBE_PERIOD_MS);
         await this.#abortable(this.#workload.setup({ nodes: this.#nodes, openClient: () => this.#clients.open(), rpcTimeoutMs: this.#o.rpcTimeoutS * 1000 }));
@@ -270,7 +271,7 @@ class Run {
         if (e instanceof SetupError) this.#fail(e.message);
         else if (!(e instanceof RunAborted)) throw e;
       } finally {
-        this.#routingEndMs = performance.now();
+        this.#routingEndMs = wallNow();
         this.#routingEndCount = this.#net.counts().sent;
         this.#progress?.stop();
         this.#clients.closeAll();
@@ -388,7 +389,7 @@ class Run {
       return;
     }
     this.#heldBackCount++;
-    this.#heldBackSinceMs = performance.now();
+    this.#heldBackSinceMs = wallNow();
     for (const h of hosted) h.pauseOutput?.();
     const loudest = [...this.#linesFrom.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([id, n]) => `${id} (${n})`);
     this.#warn(
@@ -409,7 +410,7 @@ class Run {
   #releaseHoldBack(): void {
     if (!this.#heldBack) return;
     this.#heldBack = false;
-    this.#heldBackMs += performance.now() - this.#heldBackSinceMs;
+    this.#heldBackMs += wallNow() - this.#heldBackSinceMs;
     for (const h of this.#hosted.values()) h.resumeOutput?.();
   }
 
@@ -590,7 +591,7 @@ class Run {
 
   #harnessFigures(): HarnessFigures {
     this.#releaseHoldBack();
-    const wallS = (performance.now() - this.#wallStartMs) / 1000;
+    const wallS = (wallNow() - this.#wallStartMs) / 1000;
     const routed = this.#net.counts().sent;
     const routingS = this.#routingStartMs === null || this.#routingEndMs === null ? 0 : (this.#routingEndMs - this.#routingStartMs) / 1000;
     const late = this.#probe?.stop() ?? null;
@@ -702,13 +703,13 @@ class TimerProbe {
 
   constructor(periodMs: number) {
     this.#periodMs = periodMs;
-    this.#dueMs = performance.now() + periodMs;
+    this.#dueMs = wallNow() + periodMs;
     this.#timer = setTimeout(this.#tick, periodMs);
     this.#timer.unref();
   }
 
   readonly #tick = (): void => {
-    const now = performance.now();
+    const now = wallNow();
     this.#lateMs.push(Math.max(0, now - this.#dueMs));
     this.#dueMs = now + this.#periodMs;
     this.#timer = setTimeout(this.#tick, this.#periodMs);

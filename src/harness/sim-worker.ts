@@ -6,6 +6,7 @@
  * changes no run's files.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { wallNow } from './ambient.js';
 import { fromExports, importNodeModule } from './hosts/inproc.js';
 import type { TestOptions } from './options.js';
 import { figuresOf, simulate } from './sim.js';
@@ -31,9 +32,9 @@ port.on('message', (task: SimWorkerTask) => {
     port.close();
     return;
   }
-  const t0 = performance.now();
+  const t0 = wallNow();
   simulate({ ...data.options, seed: task.seed, quiet: true }, { module, startedAt: new Date(task.startedAtMs), render: false }).then(
-    (outcome) => port.postMessage({ figures: figuresOf(outcome, performance.now() - t0) } satisfies SimWorkerReply),
+    (outcome) => port.postMessage({ figures: figuresOf(outcome, wallNow() - t0) } satisfies SimWorkerReply),
     (e: unknown) => port.postMessage({ seed: task.seed, error: e instanceof Error ? (e.stack ?? e.message) : String(e) } satisfies SimWorkerReply),
   );
 });

@@ -12,9 +12,11 @@
  */
 import { Worker } from 'node:worker_threads';
 import { VirtualClock } from '../node/clock.js';
+import { simulationStandIns, wallDateNow, wallNow } from './ambient.js';
 import { InProcHost, type NodeModule } from './hosts/inproc.js';
 import type { TestOptions } from './options.js';
 import type { ProgressOutput } from './progress.js';
+import { Rng } from './rng.js';
 import { runTest, EXIT_RUN_FAILED, type RunDeps, type RunOutcome } from './runner.js';
 import type { SimWorkerData, SimWorkerReply, SimWorkerTask } from './sim-worker.js';
 
@@ -43,12 +45,23 @@ export async function simulate(options: TestOptions, deps: SimDeps): Promise<Run
   if (options.seed === null) throw new Error('simulate: options.seed must be set, so that the run can be replayed');
   const clock = new VirtualClock();
   const host = new InProcHost({ module: deps.module, clock, seed: options.seed, args: options.args });
+  // From here to the end, a node reaching for Math.random or Date.now gets the run's seed and virtual time.
+  const mathRandom = new Rng(options.seed).fork('Math.random');
+  const restore = simulationStandIns(`seed ${options.seed} of ${deps.module.name}`, clock, () => mathRandom.float());
+  try {
+    return await drive(options, deps, clock, host);
+  } finally {
+    restore();
+  }
+}
+
+async function drive(options: TestOptions, deps: SimDeps, clock: VirtualClock, host: InProcHost): Promise<RunOutcome> {
   let done = false;
   const runDeps: RunDeps = {
     clock,
     host,
     out: deps.out,
-    startedAt: deps.startedAt ?? new Date(),
+    startedAt: deps.startedAt ?? new Date(wallDateNow()),
     signal: deps.signal,
     stopGraceMs: 1000,
     render: deps.render ?? true,
@@ -168,14 +181,14 @@ export async function sweep(o: SweepOptions): Promise<SeedFigures[]> {
     if (o.module.url === undefined) throw new Error(`sweep: jobs > 1 needs a node module loaded from a URL, and ${o.module.name} has none`);
     return sweepInWorkers(o, jobs, o.module.url);
   }
-  const wallNow = o.wallNow ?? (() => performance.now());
+  const now = o.wallNow ?? wallNow;
   const all: SeedFigures[] = [];
   for (let i = 0; i < o.count; i++) {
     if (o.signal?.aborted) break;
     const seed = o.firstSeed + i;
-    const t0 = wallNow();
+    const t0 = now();
     const outcome = await simulate({ ...o.options, seed, quiet: true }, { module: o.module, signal: o.signal, render: false });
-    const figures = figuresOf(outcome, wallNow() - t0);
+    const figures = figuresOf(outcome, now() - t0);
     if (figures.exitCode === 0 && !o.keepValid) o.removeDir?.(outcome.dir);
     all.push(figures);
     o.onSeed?.(figures, i);
@@ -190,7 +203,7 @@ async function sweepInWorkers(o: SweepOptions, jobs: number, moduleUrl: string):
   // Directory names come from here, one millisecond apart, so that runs
   // started at the same moment in two threads never share a directory.
   let lastStampMs = 0;
-  const stamp = (): number => (lastStampMs = Math.max(Date.now(), lastStampMs + 1));
+  const stamp = (): number => (lastStampMs = Math.max(wallDateNow(), lastStampMs + 1));
   const workerData: SimWorkerData = { moduleName: o.module.name, moduleUrl, options: o.options };
   const runWorker = (): Promise<void> =>
     new Promise<void>((resolve, reject) => {
