@@ -9,7 +9,7 @@ import type { ExitInfo } from '../src/harness/host.js';
 import { VirtualClock } from '../src/node/clock.js';
 import { createNode as createEcho } from '../src/nodes/echo.js';
 import { MemoryTransport } from '../src/node/memory.js';
-import type { NodeEnv } from '../src/node/index.js';
+import { Node, type NodeEnv } from '../src/node/index.js';
 
 function recorder() {
   const lines: string[] = [];
@@ -64,4 +64,26 @@ test('createNode returning something that is not a node: the exit names the modu
   assert.equal(r.exits.length, 0, 'reported after start() returns, as a process would');
   clock.advance(0);
   assert.match(r.exits[0]!.error!, /createNode of odd\.mjs threw for node n4: it returned an object without run\(\)/);
+});
+
+test('a Node built without env.transport or env.clock is refused, saying what to pass', async () => {
+  const cases: [string, (env: NodeEnv) => Node, RegExp][] = [
+    ['stdio.mjs', (env) => new Node({ clock: env.clock }), /createNode of stdio\.mjs threw for node n1: its Node talks over stdin\/stdout, not the simulated network: build it with new Node\(\{ transport: env\.transport, clock: env\.clock/],
+    ['wall.mjs', (env) => new Node({ transport: env.transport }), /createNode of wall\.mjs threw for node n1: its Node keeps wall-clock time, so its timers would not follow the simulation/],
+  ];
+  for (const [name, createNode, pattern] of cases) {
+    const clock = new VirtualClock();
+    const host = new InProcHost({ module: fromExports(name, { createNode }), clock, seed: 1 });
+    const r = recorder();
+    host.start('n1', r.handlers);
+    clock.advance(0);
+    assert.match(r.exits[0]?.error ?? '', pattern);
+  }
+  // Wired to the environment (random left to its default): accepted.
+  const clock = new VirtualClock();
+  const host = new InProcHost({ module: fromExports('ok.mjs', { createNode: (env: NodeEnv) => new Node({ transport: env.transport, clock: env.clock }) }), clock, seed: 1 });
+  const r = recorder();
+  host.start('n1', r.handlers);
+  clock.advance(0);
+  assert.deepEqual(r.exits, []);
 });

@@ -107,6 +107,7 @@ class InProcNode implements HostedNode {
       if (node === null || typeof node !== 'object' || typeof node.run !== 'function') {
         throw new TypeError(`it returned ${describe(node)}, expected a Node (an object with a run() method)`);
       }
+      checkWiring(node);
     } catch (e) {
       // The runner learns of it the way it learns of a process that would not
       // start: an exit, reported after start() has returned.
@@ -209,6 +210,24 @@ export function fromExports(name: string, mod: Record<string, unknown>, url?: st
     );
   }
   return url === undefined ? { name, createNode: createNode as NodeModule['createNode'] } : { name, url, createNode: createNode as NodeModule['createNode'] };
+}
+
+/**
+ * An eddy `Node` built without `env.transport` or `env.clock` falls back to
+ * stdin/stdout and wall-clock timers: outside the simulation, where it would
+ * read the harness's own stdin or retry on real time while 30 virtual seconds
+ * pass in half a real one. Said at once instead of a puzzling run. (Class
+ * names, not instanceof: a TypeScript node may load its own copy of the library.)
+ */
+function checkWiring(node: RunnableNode): void {
+  const { transport, clock } = node as { transport?: unknown; clock?: unknown };
+  const kind = (v: unknown): string | undefined => (v !== null && typeof v === 'object' ? v.constructor?.name : undefined);
+  if (kind(transport) === 'StdioTransport') {
+    throw new Error('its Node talks over stdin/stdout, not the simulated network: build it with new Node({ transport: env.transport, clock: env.clock, random: env.random })');
+  }
+  if (kind(clock) === 'RealClock') {
+    throw new Error('its Node keeps wall-clock time, so its timers would not follow the simulation: build it with new Node({ transport: env.transport, clock: env.clock, random: env.random })');
+  }
 }
 
 function describe(v: unknown): string {
