@@ -26,7 +26,7 @@ const MAX_DEFAULT_JOBS = 4;
 const MAX_JOBS = 64;
 
 const SIM_FLAGS: readonly { flag: string; arg?: string; help: string }[] = [
-  { flag: 'node', arg: 'MODULE', help: 'JS module exporting createNode(env). Default: eddy\'s broadcast (or echo) node.' },
+  { flag: 'node', arg: 'MODULE', help: 'JS or TS module exporting createNode(env). Default: eddy\'s broadcast (or echo) node.' },
   { flag: 'seed', arg: 'N', help: 'Seed of the run (or the first seed with --seeds). Default: random, printed.' },
   { flag: 'seeds', arg: 'K', help: 'Run K seeds (1..K, or from --seed) and print a summary.' },
   { flag: 'jobs', arg: 'N', help: 'With --seeds, simulate N seeds at once in worker threads. Default: CPUs, at most 4.' },
