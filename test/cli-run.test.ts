@@ -57,6 +57,16 @@ describe('eddy test on real processes', { concurrency: 4 }, () => {
     const results = latestResults(r.store);
     assert.equal(results['valid?'], true);
     assert.equal((results['workload'] as Record<string, unknown>)['lost-count'], 0);
+    // History time 0 is when the last node answered init, as Jepsen's relative time starts after setup;
+    // test.json says where that falls on the journal's clock, which starts with the harness.
+    const dir = path.join(r.store, 'latest');
+    const originNs = JSON.parse(fs.readFileSync(path.join(dir, 'test.json'), 'utf8'))['history-origin-journal-ns'];
+    const journal = fs.readFileSync(path.join(dir, 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lastInitOk = Math.max(...journal.filter((e) => e.type === 'recv' && e.message.body.type === 'init_ok').map((e) => e.time));
+    const firstTopology = Math.min(...journal.filter((e) => e.message.body.type === 'topology').map((e) => e.time));
+    assert.ok(originNs >= lastInitOk && originNs <= firstTopology, `origin ${originNs} ns, last init_ok ${lastInitOk}, first topology ${firstTopology}`);
+    const first = JSON.parse(fs.readFileSync(path.join(dir, 'history.jsonl'), 'utf8').split('\n')[0]!);
+    assert.ok(first.time < 1e9, `first operation at ${first.time} ns of test time`);
   });
 
   test('a node that forgets what it acknowledged: exit 1 and "Analysis invalid!"', async () => {

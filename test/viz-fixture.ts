@@ -10,7 +10,7 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng } from '../src/harness/rng.js';
-import type { Body, JournalEvent, Op } from '../src/harness/types.js';
+import { HISTORY_ORIGIN_KEY, type Body, type JournalEvent, type Op } from '../src/harness/types.js';
 
 export interface FixtureOptions {
   /** @default 5 */
@@ -79,7 +79,8 @@ export function writeFixtureRun(dir: string, options: FixtureOptions = {}): Fixt
     timeNs = Math.max(timeNs, ns);
   };
 
-  // Setup: init and topology from short-lived clients.
+  // Setup: the nodes take 0.8 s to boot, then init and topology from short-lived clients.
+  timeNs = 800 * MS;
   for (const node of nodes) {
     const c = `c${nextClient++}`;
     send(c, node, { type: 'init', msg_id: 1, node_id: node, node_ids: nodes }, 0);
@@ -87,6 +88,8 @@ export function writeFixtureRun(dir: string, options: FixtureOptions = {}): Fixt
     send(node, c, { type: 'init_ok', in_reply_to: 1 }, 0);
     deliverUntil(timeNs + 0.1 * MS);
   }
+  // History time 0 is when every node has answered init (Jepsen's relative time); the journal counts from the start.
+  const originNs = timeNs;
   const neighbours = (node: string): string[] => {
     const i = nodes.indexOf(node);
     return [nodes[i - 1], nodes[i + 1]].filter((n): n is string => n !== undefined);
@@ -103,7 +106,7 @@ export function writeFixtureRun(dir: string, options: FixtureOptions = {}): Fixt
   const workers = nodes.map((node, i) => ({ node, client: `c${nextClient++}`, process: i, msgId: 1 }));
   const seen = new Map<string, Set<number>>(nodes.map((n) => [n, new Set<number>()]));
   const op = (o: Omit<Op, 'index' | 'time'>): void => {
-    history.push({ index: history.length, time: timeNs, ...o } as Op);
+    history.push({ index: history.length, time: timeNs - originNs, ...o } as Op);
   };
   const partitionFrom = Math.floor(opCount / 3);
   const partitionTo = Math.floor((2 * opCount) / 3);
@@ -213,6 +216,7 @@ export function writeFixtureRun(dir: string, options: FixtureOptions = {}): Fixt
         topology: 'grid',
         nemesis: partition ? ['partition'] : [],
         seed: options.seed ?? 7,
+        [HISTORY_ORIGIN_KEY]: originNs,
       },
       null,
       2,

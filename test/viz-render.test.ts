@@ -90,6 +90,13 @@ describe('renderRun on a complete broadcast run', async () => {
 
   test('partition intervals are shaded in the diagram and in the stable latency plot', () => {
     assert.equal(findAll(messages, (e) => e.name === 'rect' && hasClass(e, 'partition')).length, 1);
+    // The diagram runs on the journal's clock, which starts 0.8 s before the history's: every gossip the
+    // partition dropped was sent inside the shaded interval.
+    const shade = findAll(messages, (e) => e.name === 'rect' && hasClass(e, 'partition'))[0]!;
+    const [fromMs, toMs] = ((titleOf(shade) ?? '').match(/from (\d+) ms to (\d+) ms/) ?? []).slice(1).map(Number);
+    const dropped = run.journal.filter((e) => e.type === 'send' && run.droppedIds.includes(e.message.id) && e.message.body.type === 'gossip');
+    assert.ok(dropped.length > 0);
+    for (const e of dropped) assert.ok(e.time / 1e6 >= fromMs! && e.time / 1e6 <= toMs! + 1, `gossip sent at ${e.time / 1e6} ms, shading ${fromMs}..${toMs} ms`);
     assert.equal(findAll(svg(run.dir, 'stable-latency.svg'), (e) => e.name === 'rect' && hasClass(e, 'partition')).length, 1);
   });
 

@@ -6,6 +6,9 @@
  * everything it recorded on disk.
  *
  * Times are nanoseconds since the test started, read from the run's Clock.
+ * As in Jepsen, whose relative time begins once the database is set up, the
+ * runner starts the count when every node has answered `init` (`startAt`);
+ * the journal keeps counting from the harness's own start.
  */
 import type { Clock } from '../node/clock.js';
 import type { Op } from './types.js';
@@ -24,7 +27,7 @@ export interface OpCounts {
 
 export class History {
   readonly #clock: Clock;
-  readonly #startMs: number;
+  #startMs: number;
   readonly #sink: LineSink | null;
   readonly #ops: Op[] = [];
   readonly #counts: OpCounts = { ok: 0, fail: 0, info: 0, invoke: 0 };
@@ -34,6 +37,15 @@ export class History {
     this.#clock = clock;
     this.#startMs = startMs;
     this.#sink = sink;
+  }
+
+  /**
+   * Makes Clock reading `ms` time 0 of the test. Only before the first
+   * event: times already written cannot move.
+   */
+  startAt(ms: number): void {
+    if (this.#ops.length > 0) throw new Error(`History.startAt: ${this.#ops.length} events are already recorded against the old origin`);
+    this.#startMs = ms;
   }
 
   /** Nanoseconds since the test started, as an integer. */

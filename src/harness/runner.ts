@@ -32,7 +32,7 @@ import { nodeIds, validateOptions, workerCount, type TestOptions } from './optio
 import { Progress, type ProgressOutput } from './progress.js';
 import { Rng } from './rng.js';
 import { RunStore, type LineFile } from './store.js';
-import { isClientId, type Envelope, type JournalEvent, type Op } from './types.js';
+import { HISTORY_ORIGIN_KEY, isClientId, type Envelope, type JournalEvent, type Op } from './types.js';
 import { cutLine, parseNodeLine } from './wire.js';
 import { makeWorkload, SetupError, type OpSpec, type Workload } from './workloads/index.js';
 
@@ -170,6 +170,8 @@ class Run {
   readonly #workload: Workload;
   readonly #store: RunStore;
   readonly #startMs: number;
+  /** What test.json says of the run (the options, seed and nodes). */
+  #testRecord: Record<string, unknown> = {};
   readonly #history: History;
   readonly #journal: JournalWriter;
   readonly #netStats = new NetStats();
@@ -225,7 +227,8 @@ class Run {
     } catch (e) {
       throw new StoreError(`Cannot write the run's files under --store ${o.store}: ${e instanceof Error ? e.message : String(e)}.`);
     }
-    this.#store.writeJson('test.json', { name: o.workload, ...o, seed, nodes: this.#nodes });
+    this.#testRecord = { name: o.workload, ...o, seed, nodes: this.#nodes };
+    this.#store.writeJson('test.json', this.#testRecord);
     this.#startMs = this.#clock.now();
     this.#history = new History(this.#clock, this.#startMs, this.#store.lines('history.jsonl'));
     this.#journal = new JournalWriter({ path: path.join(this.#store.dir, 'journal.jsonl') });
@@ -259,6 +262,7 @@ class Run {
       try {
         await this.#startNodes();
         await this.#initNodes();
+        this.#startHistory();
         this.#phase = 'setup';
         // Start-up (spawning, booting nodes) is not what these figures are about.
         this.#routingStartMs = wallNow();
@@ -438,6 +442,19 @@ class Run {
       })();
     });
     await this.#abortable(Promise.all(calls));
+  }
+
+  /**
+   * Time 0 of the history is now, with every node up and initialised, as
+   * Jepsen starts its relative time after database setup (Maelstrom's init
+   * is part of that). The journal counts from the harness's start, so
+   * test.json says where history time 0 falls on the journal's clock.
+   */
+  #startHistory(): void {
+    const now = this.#clock.now();
+    this.#history.startAt(now);
+    const originNs = Math.round((now - this.#startMs) * 1e6);
+    this.#store.writeJson('test.json', { ...this.#testRecord, [HISTORY_ORIGIN_KEY]: originNs });
   }
 
   async #stopNodes(): Promise<void> {

@@ -54,3 +54,11 @@ export interface Op {
 export function isClientId(id: string): boolean {
   return id.charCodeAt(0) === 99 /* 'c' */;
 }
+
+/**
+ * The `test.json` key saying where history time 0 falls on the journal's
+ * clock, in nanoseconds: history times count from the moment every node
+ * answered `init` (Jepsen's relative time), journal times from the
+ * harness's start. Absent when the run stopped before that moment.
+ */
+export const HISTORY_ORIGIN_KEY = 'history-origin-journal-ns';

@@ -11,9 +11,9 @@
  */
 import { realpath, rename, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { JournalEvent, Op } from '../harness/types.js';
+import { HISTORY_ORIGIN_KEY, type JournalEvent, type Op } from '../harness/types.js';
 import { renderMessagesSvg } from './lamport.js';
-import { partitionIntervals } from './nemesis.js';
+import { partitionIntervals, type PartitionInterval } from './nemesis.js';
 import { pairOps, renderLatencyQuantiles, renderLatencyRaw, renderRate } from './perf.js';
 import { asRecord, readHistory, readJournalWindow, readJsonFile } from './run-files.js';
 import { renderStableLatency } from './stable.js';
@@ -75,7 +75,7 @@ export async function renderRun(dir: string, opts: RenderOptions = {}): Promise<
   const pairs = pairOps(history);
 
   const pictures: [string, () => string][] = [
-    ['messages.svg', () => renderMessagesSvg(window, partitions, `Messages — ${runName}`)],
+    ['messages.svg', () => renderMessagesSvg(window, onJournalClock(partitions, test), `Messages — ${runName}`)],
     ['latency-raw.svg', () => renderLatencyRaw(history, pairs, partitions)],
     ['latency-quantiles.svg', () => renderLatencyQuantiles(history, pairs, partitions)],
     ['rate.svg', () => renderRate(history, pairs, partitions)],
@@ -98,6 +98,19 @@ export async function renderRun(dir: string, opts: RenderOptions = {}): Promise<
     }
   }
   return written;
+}
+
+/**
+ * Partition intervals moved from history time to journal time, where the
+ * message diagram draws them: the history starts counting once every node
+ * has answered init, the journal at the harness's start (test.json says how
+ * far apart the two are; runs written before eddy recorded it used one clock).
+ */
+function onJournalClock(partitions: PartitionInterval[], test: Record<string, unknown>): PartitionInterval[] {
+  const originNs = test[HISTORY_ORIGIN_KEY];
+  if (typeof originNs !== 'number' || !Number.isFinite(originNs) || originNs === 0) return partitions;
+  const shiftMs = originNs / 1e6;
+  return partitions.map((p) => ({ ...p, startMs: p.startMs + shiftMs, endMs: p.endMs + shiftMs }));
 }
 
 function guessWorkload(history: readonly Op[]): string | null {
