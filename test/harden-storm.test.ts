@@ -48,7 +48,8 @@ test('a storm of 10 nodes: reads time out at 5 s, the run ends on time, the back
   // The storm was real, held back, and said so.
   assert.ok(figures['routed-count'] > 50_000, `routed ${figures['routed-count']}`);
   assert.ok(figures['held-back-count'] >= 1, JSON.stringify(figures));
-  assert.ok(figures['backlog-max'] < 20_000, `backlog peaked at ${figures['backlog-max']}`);
+  // Holding back stops at once: only the rest of the chunk being handled gets past the bound.
+  assert.ok(figures['backlog-max'] < 10_000, `backlog peaked at ${figures['backlog-max']}`);
   const warnings = (outcome.results['warnings'] as string[] | undefined) ?? [];
   assert.ok(warnings.some((w) => /^The network holds \d+ undelivered messages .*message storm/.test(w)), warnings.join('\n'));
 

@@ -153,6 +153,20 @@ class OutputQueue {
     }
   }
 
+  /**
+   * Puts chunks a node held back while the runner had its output paused at
+   * the head of the queue, ahead of that node's later chunks.
+   */
+  unhold(chunks: Chunk[]): void {
+    if (chunks.length === 0) return;
+    this.#chunks.splice(this.#head, 0, ...chunks);
+    for (const c of chunks) if (c.text !== null) this.#chars += c.text.length;
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(this.#slice);
+    }
+  }
+
   /** Handles everything queued now, in order (before a node's exit is reported, so its last lines come first). */
   drain(): void {
     this.#work(Infinity);
@@ -176,6 +190,7 @@ class OutputQueue {
         this.#chars -= c.text.length;
         done += c.text.length;
       }
+      if (c.stream === 'out' && c.node.holds(c)) continue;
       c.node.handle(c.stream, c.text);
     }
     if (this.#head === this.#chunks.length) {
@@ -229,6 +244,8 @@ class ProcessNode implements HostedNode {
   /** Output paused while the shared output queue is full (fairness), and by the runner (back-pressure). */
   #queuePaused = false;
   #runnerPaused = false;
+  /** Stdout chunks read while the runner had output paused, in order; handed back on resume. */
+  #held: Chunk[] = [];
   readonly #out: LineSplitter;
   readonly #err: LineSplitter;
 
@@ -327,6 +344,12 @@ class ProcessNode implements HostedNode {
     return this.#drain ?? undefined;
   }
 
+  /**
+   * Stops this node's messages reaching the network: its stdout is paused,
+   * and what was already read but not yet handled stays queued (`holds`), so
+   * the network's backlog stops growing at once rather than after up to
+   * `QUEUE_CHARS_MAX` more characters of every node's output.
+   */
   pauseOutput(): void {
     this.#runnerPaused = true;
     this.#child.stdout!.pause();
@@ -334,7 +357,17 @@ class ProcessNode implements HostedNode {
 
   resumeOutput(): void {
     this.#runnerPaused = false;
+    const held = this.#held;
+    this.#held = [];
+    outputQueue.unhold(held);
     if (!this.#queuePaused) this.#child.stdout!.resume();
+  }
+
+  /** Keeps a stdout chunk back (true) while the runner has this node's output paused. */
+  holds(chunk: Chunk): boolean {
+    if (!this.#runnerPaused || this.#exitCode !== null || this.#exitSignal !== null) return false;
+    this.#held.push(chunk);
+    return true;
   }
 
   /** The shared output queue is full (true) or has room again (false). */
@@ -399,7 +432,10 @@ class ProcessNode implements HostedNode {
 
   #report(extra: { error?: string }): void {
     if (this.#exit !== null) return;
-    // The node's last lines are still queued, perhaps: they come before its exit.
+    // The node's last lines are still queued (or held back), perhaps: they come before its exit.
+    const held = this.#held;
+    this.#held = [];
+    outputQueue.unhold(held);
     outputQueue.drain();
     const info: ExitInfo = {
       code: this.#exitCode,
