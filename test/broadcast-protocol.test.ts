@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { runCluster, type ClusterOptions } from '../src/nodes/broadcast/cluster.js';
 import { parseOptions, PROFILES } from '../src/nodes/broadcast/options.js';
 import { canonicalKey } from '../src/nodes/broadcast/store.js';
-import type { Gossip } from '../src/nodes/broadcast/gossip.js';
+import { Gossip, type GossipBody } from '../src/nodes/broadcast/gossip.js';
+import { VirtualClock } from '../src/node/clock.js';
 
 const SMALL: ClusterOptions = { nodeCount: 10, timeLimitS: 8, rateHz: 50, recoveryS: 10 };
 
@@ -135,4 +136,42 @@ test('balanced and frugal: 25 nodes at 100 ops/s meet their budgets', async () =
   const fru = await runCluster(parseOptions(['--profile', 'frugal']), { seed: 7 });
   assert.ok(fru.msgsPerOp <= 0.8, `frugal: ${fru.msgsPerOp.toFixed(3)} msgs/op`);
   assert.ok(fru.stableLatenciesMs[1] < 2000, `frugal: max ${fru.stableLatenciesMs[1]} ms`);
+});
+
+test('timed sends (hub batches, retries) wait while output is congested and go out once it drains', () => {
+  const clock = new VirtualClock();
+  let congested = false;
+  const sent: [string, GossipBody][] = [];
+  const engine = (me: string): Gossip =>
+    new Gossip(parseOptions(['--profile', 'balanced']), ['n0', 'n1', 'n2'], me, {
+      send: (dest, body) => sent.push([dest, body]),
+      now: () => clock.now(),
+      setTimer: (delayMs, fn) => clock.setTimer(delayMs, fn),
+      congested: () => congested,
+    });
+  const carries = (dest: string, value: unknown): boolean => sent.some(([d, b]) => d === dest && (b.e ?? []).some((e) => e[2] === value));
+
+  // The hub batches what leaves lack every 270 ms: not while congested.
+  const hub = engine('n0');
+  congested = true;
+  hub.broadcast('from the hub');
+  clock.advance(5_000);
+  assert.equal(sent.length, 0, 'nothing sent while congested');
+  congested = false;
+  clock.advance(1_000);
+  assert.ok(carries('n1', 'from the hub') && carries('n2', 'from the hub'));
+  hub.stop();
+
+  // A leaf sends a new message to the hub at once (that answers a request); the retry is timed, so it waits.
+  sent.length = 0;
+  const leaf = engine('n1');
+  leaf.broadcast('from a leaf');
+  assert.equal(sent.length, 1);
+  congested = true;
+  clock.advance(20_000);
+  assert.equal(sent.length, 1, 'no retry while congested');
+  congested = false;
+  clock.advance(5_000);
+  assert.ok(sent.length > 1 && sent.slice(1).some(([d, b]) => d === 'n0' && (b.e ?? []).some((e) => e[2] === 'from a leaf')), 'retried once output drained');
+  leaf.stop();
 });

@@ -133,4 +133,23 @@ describe('StdioTransport back-pressure', () => {
     assert.ok(received.length > 1_000_000);
     assert.ok(maxPendingBytes < 200_000, `pending output peaked at ${maxPendingBytes} bytes`);
   });
+
+  it('says it is congested while stdout is full, and not once it drains', async () => {
+    let release: (() => void) | null = null;
+    const output = new Writable({
+      highWaterMark: 64,
+      write(_chunk: Buffer, _encoding, callback) {
+        release = callback; // the reader takes its time
+      },
+    });
+    const transport = new StdioTransport({ input: new PassThrough(), output, errors: recorder().stream });
+    const node = new Node({ transport, clock: new VirtualClock() });
+    assert.equal(node.congested, false);
+    transport.write('x'.repeat(1000));
+    await new Promise((r) => setImmediate(r)); // lines of one turn are written together, after it
+    assert.equal(node.congested, true);
+    (release as (() => void) | null)?.();
+    await new Promise((r) => setImmediate(r));
+    assert.equal(node.congested, false);
+  });
 });

@@ -162,6 +162,16 @@ export class Node<P extends object = MaelstromProtocol> {
   }
 
   /**
+   * True while output waits for its reader (stdout's buffer is full). Input
+   * is paused meanwhile, so requests and their replies stay bounded; work a
+   * node starts on its own, such as periodic gossip, should skip a beat
+   * rather than pile more output into memory.
+   */
+  get congested(): boolean {
+    return this.transport.congested === true;
+  }
+
+  /**
    * Handles requests of `type`: `node.on('echo', (req) => ({type: 'echo_ok',
    * echo: req.body.echo}))`. For types the protocol `P` lists, `req.body`
    * and the reply are typed; other types get `Body`. Registering a type

@@ -169,6 +169,11 @@ export class StdioTransport implements Transport {
   }
 
   /** Output queued here or buffered by the output stream: what back-pressure keeps bounded. */
+  /** True while stdout's buffer is full and input is paused until it drains. */
+  get congested(): boolean {
+    return this.#congested;
+  }
+
   get pendingOutputBytes(): number {
     return this.#batchBytes + this.#output.writableLength;
   }

@@ -28,4 +28,9 @@ export interface Transport {
   log(line: string): void;
   /** Resolves once every queued output line has been handed to the OS (or peer). */
   flush(): Promise<void>;
+  /**
+   * True while output waits for its reader (for stdio: stdout's buffer is
+   * full). Optional: a transport without it never reports congestion.
+   */
+  readonly congested?: boolean;
 }

@@ -60,6 +60,8 @@ export interface GossipPort {
   now(): number;
   setTimer(delayMs: number, fn: () => void): Timer;
   log?(line: string): void;
+  /** True while output is congested: timed sends (batches, retries) wait for a later beat. */
+  congested?(): boolean;
 }
 
 /** Counters for tests and tuning; not part of the protocol. */
@@ -324,6 +326,11 @@ export class Gossip {
     this.#batchTimers.delete(batchMs);
     this.#lastBatchAtMs.set(batchMs, this.#port.now());
     if (this.#stopped) return;
+    if (this.#port.congested?.() === true) {
+      // Output is not being read: sending more now would only queue it in memory. Next beat.
+      this.#scheduleBatch(batchMs);
+      return;
+    }
     let more = false;
     for (const link of this.#links.values()) {
       if (link.kind !== 'batched' || link.batchMs !== batchMs) continue;
@@ -629,6 +636,11 @@ export class Gossip {
 
   #tick(): void {
     if (this.#stopped) return;
+    if (this.#port.congested?.() === true) {
+      // Retries and acknowledgements can wait for output to drain; they are all still owed next tick.
+      this.#ensureTick();
+      return;
+    }
     const now = this.#port.now();
     for (const link of this.#links.values()) {
       // Holes we filled since the last look may have made earlier sends acknowledgeable.

@@ -29,6 +29,7 @@ export function createNode(env: NodeEnv, options?: BroadcastOptions): Node {
       now: () => node.clock.now(),
       setTimer: (delayMs, fn) => node.after(delayMs, fn),
       log: (line) => node.log(line),
+      congested: () => node.congested,
     });
   });
 
