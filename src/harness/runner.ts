@@ -114,6 +114,8 @@ export interface RunOutcome {
   error: string | null;
   /** The history, for callers that check more. */
   history: readonly Op[];
+  /** Wall time spent drawing the pictures after the run (ms), or null when they were not drawn. */
+  renderMs: number | null;
 }
 
 /** The store directory cannot be created or written: nothing can be recorded, so the run does not start. */
@@ -307,11 +309,14 @@ class Run {
       for (const f of this.#nodeLogs.values()) f.close();
     }
     this.#signal?.removeEventListener('abort', this.#onInterrupt);
+    let renderMs: number | null = null;
     if (this.#render) {
+      const t0 = wallNow();
       // The journal's first events and the history are still in memory: the pictures need not parse them again.
       await renderPictures(this.#store.dir, (m) => this.#note(m), { firstEvents: this.#journal.firstEvents, history: this.#history.ops });
+      renderMs = wallNow() - t0;
     }
-    return { results, exitCode, dir: this.#store.dir, seed: this.#seed, error: this.#failure, history: this.#history.ops };
+    return { results, exitCode, dir: this.#store.dir, seed: this.#seed, error: this.#failure, history: this.#history.ops, renderMs };
   }
 
   // ---- nodes ------------------------------------------------------------
