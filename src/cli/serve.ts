@@ -142,6 +142,6 @@ function listenError(err: unknown, host: string, port: number): string {
 
 /** `eddy serve` in the shape src/cli/main.ts registers subcommands. */
 export const serveCli: Command = {
-  summary: 'serve a store of runs as a local web page (list, run, compare)',
+  summary: 'Serve a store of runs as a local web page (list, run, compare).',
   run: (argv, io) => serveCommand(argv, { io }),
 };

@@ -41,8 +41,9 @@ function usage(): string {
 
 Runs the eddy test harness on virtual time, with every node built in this
 process by MODULE's createNode(env) (a .js/.mjs file, or a .ts/.mts file
-compiled on load with the typescript package). The same seed and flags give byte-identical history.jsonl,
-journal.jsonl and results.json. Results go to STORE/<workload>/<time>/.
+compiled on load with the typescript package). The same seed and flags
+give byte-identical history.jsonl, journal.jsonl and results.json.
+Results go to STORE/<workload>/<time>/.
 
 Simulation flags:
 ${SIM_FLAGS.map(row).join('\n')}
