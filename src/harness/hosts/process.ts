@@ -357,10 +357,14 @@ class ProcessNode implements HostedNode {
 
   resumeOutput(): void {
     this.#runnerPaused = false;
+    this.#releaseHeld();
+    if (!this.#queuePaused) this.#child.stdout!.resume();
+  }
+
+  #releaseHeld(): void {
     const held = this.#held;
     this.#held = [];
     outputQueue.unhold(held);
-    if (!this.#queuePaused) this.#child.stdout!.resume();
   }
 
   /** Keeps a stdout chunk back (true) while the runner has this node's output paused. */
@@ -433,9 +437,7 @@ class ProcessNode implements HostedNode {
   #report(extra: { error?: string }): void {
     if (this.#exit !== null) return;
     // The node's last lines are still queued (or held back), perhaps: they come before its exit.
-    const held = this.#held;
-    this.#held = [];
-    outputQueue.unhold(held);
+    this.#releaseHeld();
     outputQueue.drain();
     const info: ExitInfo = {
       code: this.#exitCode,
