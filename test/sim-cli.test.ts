@@ -9,6 +9,8 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseSimArgs, replayCommand, simCommand } from '../src/cli/sim.js';
+import { loadNodeModule } from '../src/harness/hosts/inproc.js';
+import { simulateInWorker } from '../src/harness/sim.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const fixture = (name: string): string => path.join(repo, 'test', 'fixtures', 'sim', name);
@@ -139,4 +141,51 @@ test('the replay command keeps every flag and node argument, swapping --seeds fo
   assert.equal(parseSimArgs(argv).seeds, 50);
   assert.equal(parseSimArgs(argv).jobs, 2);
   assert.deepEqual(parseSimArgs(argv).options.args, ['--profile', 'fast']);
+});
+
+test('a node that never returns cannot freeze eddy sim: the run stops with exit 3, naming the node and where it is stuck', async () => {
+  const before = process.env['EDDY_SIM_STALL_S'];
+  process.env['EDDY_SIM_STALL_S'] = '1';
+  try {
+    const store = tmpStore();
+    const args = ['-w', 'broadcast', '--node', fixture('spins.mjs'), '--node-count', '3', '--time-limit', '5', '--rate', '20', '--store', store, '--quiet'];
+    const handler = await sim([...args, '--seed', '1', '--', 'handler']);
+    assert.equal(handler.code, 3, handler.stdout + handler.stderr);
+    assert.match(handler.stdout, /n1 \(.*spins\.mjs\) has not returned from a message handler, entered at virtual time \d+\.\d+ s, for 1 s of wall time; eddy stopped the simulation\. Simulated nodes share one thread/);
+    // What the run recorded before it stopped is on disk, and results.json says why it stopped.
+    const dir = fs.realpathSync(path.join(store, 'latest'));
+    assert.equal(JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8'))['valid?'], 'unknown');
+    assert.match(fs.readFileSync(path.join(dir, 'results.json'), 'utf8'), /has not returned from a message handler/);
+    assert.ok(fs.readFileSync(path.join(dir, 'history.jsonl'), 'utf8').includes('"f":"broadcast"'));
+    assert.ok(fs.readFileSync(path.join(dir, 'journal.jsonl'), 'utf8').includes('"type":"broadcast"'));
+
+    const timer = await sim([...args, '--seed', '1', '--', 'timer']);
+    assert.equal(timer.code, 3);
+    assert.match(timer.stdout, /n1 .* has not returned from a timer callback/);
+    const later = await sim([...args, '--seed', '1', '--', 'async']);
+    assert.equal(later.code, 3);
+    assert.match(later.stdout, /no progress for 1 s of wall time; the last node code to run was n1 .*perhaps in an async continuation/);
+
+    // A sweep goes on with a fresh worker after each stuck seed.
+    const sweep = await sim([...args, '--seeds', '3', '--jobs', '1']);
+    assert.equal(sweep.code, 3);
+    assert.match(sweep.stdout, /seeds run\s+3/);
+    assert.equal((sweep.stdout.match(/exit 3/g) ?? []).length, 3);
+  } finally {
+    if (before === undefined) delete process.env['EDDY_SIM_STALL_S'];
+    else process.env['EDDY_SIM_STALL_S'] = before;
+  }
+});
+
+test('an interrupted run whose node never returns is stopped a few seconds after the interrupt', async () => {
+  const module = await loadNodeModule(fixture('spins.mjs'));
+  const interrupt = new AbortController();
+  const options = { ...parseSimArgs(['--node-count', '3', '--time-limit', '5', '--rate', '20', '--store', tmpStore(), '--quiet', '--', 'handler']).options, seed: 1 };
+  setTimeout(() => interrupt.abort(), 300);
+  const t0 = performance.now();
+  const run = await simulateInWorker(options, { ...module, url: module.url! }, { signal: interrupt.signal });
+  const s = (performance.now() - t0) / 1000;
+  assert.equal(run.figures.exitCode, 3);
+  assert.match(run.figures.error ?? '', /interrupted and did not stop within 3 s/);
+  assert.ok(s < 6, `took ${s.toFixed(1)} s (the stall limit is 10 s)`);
 });

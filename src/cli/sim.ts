@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { wallNow } from '../harness/ambient.js';
 import { fromExports, loadNodeModule, type NodeModule } from '../harness/hosts/inproc.js';
 import { FLAGS, OptionError, parseTestArgs, type TestOptions } from '../harness/options.js';
-import { formatSeedLine, formatSummary, simulate, summarise, sweep } from '../harness/sim.js';
+import { figuresOf, formatSeedLine, formatSummary, simulate, simulateInWorker, summarise, sweep, type WorkerRun } from '../harness/sim.js';
 import { EXIT_RUN_FAILED, EXIT_USAGE, type CliIO, type Command } from './command.js';
 import { printVerdict } from './test.js';
 
@@ -223,14 +223,28 @@ export const simCommand: Command = {
 async function single(options: TestOptions, module: NodeModule, io: CliIO, signal: AbortSignal): Promise<number> {
   const seed = options.seed ?? randomInt(0, 2 ** 31);
   const t0 = wallNow();
-  const outcome = await simulate({ ...options, seed }, { module, out: io.stderr, signal });
+  // On a worker thread under a watchdog, when the module can be loaded there: a node that never returns cannot freeze the command.
+  const run =
+    module.url === undefined
+      ? await simulateHere({ ...options, seed }, module, io, signal)
+      : await simulateInWorker({ ...options, seed }, { ...module, url: module.url }, { out: io.stderr, signal });
   const wallS = (wallNow() - t0) / 1000;
-  printVerdict(outcome, io);
-  const simulatedS = lastOpSeconds(outcome.history);
-  const speed = simulatedS > 0 && wallS > 0 ? `, ${(simulatedS / wallS).toFixed(0)}x real time` : '';
-  io.stdout.write(`Simulated ${simulatedS.toFixed(1)} s in ${wallS.toFixed(2)} s of wall time${speed}.\n`);
-  io.stdout.write(`Results are in ${outcome.dir} (also ${path.join(options.store, 'latest')}); seed ${outcome.seed} (replay with --seed ${outcome.seed}).\n`);
-  return outcome.exitCode;
+  const f = run.figures;
+  printVerdict({ results: run.results, error: f.error }, io);
+  if (f.error === null) {
+    const speed = run.simulatedS > 0 && wallS > 0 ? `, ${(run.simulatedS / wallS).toFixed(0)}x real time` : '';
+    io.stdout.write(`Simulated ${run.simulatedS.toFixed(1)} s in ${wallS.toFixed(2)} s of wall time${speed}.\n`);
+  } else {
+    io.stdout.write(`Simulated ${run.simulatedS.toFixed(1)} s before the run stopped (${wallS.toFixed(2)} s of wall time).\n`);
+  }
+  io.stdout.write(`Results are in ${f.dir} (also ${path.join(options.store, 'latest')}); seed ${f.seed} (replay with --seed ${f.seed}).\n`);
+  return f.exitCode;
+}
+
+async function simulateHere(options: TestOptions & { seed: number }, module: NodeModule, io: CliIO, signal: AbortSignal): Promise<WorkerRun> {
+  const t0 = wallNow();
+  const outcome = await simulate(options, { module, out: io.stderr, signal });
+  return { figures: figuresOf(outcome, wallNow() - t0), results: outcome.results, simulatedS: lastOpSeconds(outcome.history) };
 }
 
 async function many(options: TestOptions, module: NodeModule, args: SimArgs, argv: readonly string[], io: CliIO, signal: AbortSignal): Promise<number> {

@@ -58,6 +58,15 @@ export interface RunDeps {
   render?: boolean;
   /** Aborting it stops the run cleanly (Ctrl-C in the CLI). */
   signal?: AbortSignal;
+  /** Told the run's directory as soon as it exists (a supervisor that may have to finish the run's files). */
+  onStore?(dir: string): void;
+  /**
+   * Wall-clock ms the journal may hold events before writing them. A
+   * simulation, which covers seconds of test time per millisecond, passes 1
+   * so that a run stopped from outside has its journal on disk.
+   * @default 250
+   */
+  journalFlushMs?: number;
   /** Grace period for nodes to exit at the end before they are killed. @default 500 */
   stopGraceMs?: number;
   /**
@@ -231,9 +240,10 @@ class Run {
     }
     this.#testRecord = { name: o.workload, ...o, seed, nodes: this.#nodes };
     this.#store.writeJson('test.json', this.#testRecord);
+    deps.onStore?.(this.#store.dir);
     this.#startMs = this.#clock.now();
     this.#history = new History(this.#clock, this.#startMs, this.#store.lines('history.jsonl'));
-    this.#journal = new JournalWriter({ path: path.join(this.#store.dir, 'journal.jsonl') });
+    this.#journal = new JournalWriter({ path: path.join(this.#store.dir, 'journal.jsonl'), flushIntervalMs: deps.journalFlushMs });
     this.#net = new Net({
       clock: this.#clock,
       rng: this.#rng.fork('net'),

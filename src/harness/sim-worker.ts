@@ -1,41 +1,89 @@
 /**
- * One worker thread of a parallel seed sweep (`sweep` with `jobs` > 1): it
- * loads the node module again from its URL, then simulates each seed the
- * main thread hands it and posts back the seed's figures. Every run is
- * still one seed on its own VirtualClock, so running seeds side by side
- * changes no run's files.
+ * One worker thread of `eddy sim`: it loads the node module again from its
+ * URL, then simulates each seed the supervising thread hands it and posts
+ * back what came of it. Every run is still one seed on its own
+ * VirtualClock, so running seeds in threads changes no run's files. Entries
+ * into node code are noted on the shared board (stall.ts), so that the
+ * supervisor can stop a run whose node never returns.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { wallNow } from './ambient.js';
 import { fromExports, importNodeModule } from './hosts/inproc.js';
 import type { TestOptions } from './options.js';
-import { figuresOf, simulate } from './sim.js';
+import { figuresOf, simulate, type SeedFigures } from './sim.js';
+import { ActivityBoard } from './stall.js';
 
 export interface SimWorkerData {
   moduleName: string;
   moduleUrl: string;
   options: TestOptions;
+  /** The board this worker notes entries into node code on. */
+  board: SharedArrayBuffer;
 }
 
-/** main -> worker: run this seed (directory named after `startedAtMs`), or stop. */
-export type SimWorkerTask = { seed: number; startedAtMs: number } | { stop: true };
+/** supervisor -> worker: run this seed (directory named after `startedAtMs`), abort it, or stop. */
+export type SimWorkerTask =
+  | {
+      seed: number;
+      startedAtMs: number;
+      /** Draw the pictures (single runs do; sweeps leave that to eddy serve). */
+      render: boolean;
+      /** Forward progress and notices (single runs); `quiet` stays as in the options. */
+      progress: { isTTY: boolean } | null;
+    }
+  | { abort: true }
+  | { stop: true };
 
-/** worker -> main: the seed's figures, or why the harness itself failed. */
-export type SimWorkerReply = { figures: ReturnType<typeof figuresOf> } | { seed: number; error: string };
+/** worker -> supervisor. */
+export type SimWorkerReply =
+  | 'ready'
+  /** The run's directory exists. */
+  | { store: string }
+  /** Progress or notice text, for the supervisor's output. */
+  | { progress: string }
+  /** A finished run: its figures, results and how much test time it covered. */
+  | { figures: SeedFigures; results: Record<string, unknown>; simulatedS: number }
+  /** The harness itself failed. */
+  | { seed: number; error: string };
 
 const data = workerData as SimWorkerData;
 const port = parentPort!;
 const module = fromExports(data.moduleName, await importNodeModule(data.moduleUrl, data.moduleName), data.moduleUrl);
+const board = new ActivityBoard(data.board);
+let running: AbortController | null = null;
 
 port.on('message', (task: SimWorkerTask) => {
   if ('stop' in task) {
     port.close();
     return;
   }
+  if ('abort' in task) {
+    running?.abort();
+    return;
+  }
   const t0 = wallNow();
-  simulate({ ...data.options, seed: task.seed, quiet: true }, { module, startedAt: new Date(task.startedAtMs), render: false }).then(
-    (outcome) => port.postMessage({ figures: figuresOf(outcome, wallNow() - t0) } satisfies SimWorkerReply),
-    (e: unknown) => port.postMessage({ seed: task.seed, error: e instanceof Error ? (e.stack ?? e.message) : String(e) } satisfies SimWorkerReply),
+  const controller = new AbortController();
+  running = controller;
+  const options = task.progress === null ? { ...data.options, seed: task.seed, quiet: true } : { ...data.options, seed: task.seed };
+  const isTTY = task.progress?.isTTY ?? false;
+  simulate(options, {
+    module,
+    startedAt: new Date(task.startedAtMs),
+    render: task.render,
+    board,
+    signal: controller.signal,
+    onStore: (dir) => port.postMessage({ store: dir } satisfies SimWorkerReply),
+    out: task.progress === null ? undefined : { write: (text: string) => port.postMessage({ progress: text } satisfies SimWorkerReply), isTTY },
+  }).then(
+    (outcome) => {
+      running = null;
+      const last = outcome.history[outcome.history.length - 1];
+      port.postMessage({ figures: figuresOf(outcome, wallNow() - t0), results: outcome.results, simulatedS: last === undefined ? 0 : last.time / 1e9 } satisfies SimWorkerReply);
+    },
+    (e: unknown) => {
+      running = null;
+      port.postMessage({ seed: task.seed, error: e instanceof Error ? (e.stack ?? e.message) : String(e) } satisfies SimWorkerReply);
+    },
   );
 });
 port.postMessage('ready');

@@ -5,18 +5,21 @@
  * pure function of its options and seed, so a failing seed replays exactly,
  * and a 30-second test takes a fraction of a second.
  *
- * This module owns driving one simulated run (`simulate`), sweeping a range
- * of seeds (`sweep`, optionally on worker threads), and the figures a sweep
- * reports (`summarise`). Wall time is read here only to report speed and to
+ * This module owns driving one simulated run (`simulate`), running runs on
+ * worker threads under a watchdog (`simulateInWorker`, `sweep`; see
+ * stall.ts), and the figures a sweep reports (`summarise`). Wall time is read here only to report speed and to
  * name run directories; it never reaches a run's files.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { VirtualClock } from '../node/clock.js';
 import { simulationStandIns, wallDateNow, wallNow } from './ambient.js';
 import { InProcHost, type NodeModule } from './hosts/inproc.js';
-import type { TestOptions } from './options.js';
+import { nodeIds, type TestOptions } from './options.js';
 import type { ProgressOutput } from './progress.js';
 import { Rng } from './rng.js';
+import { ActivityBoard, stallMessage } from './stall.js';
 import { runTest, EXIT_RUN_FAILED, type RunDeps, type RunOutcome } from './runner.js';
 import type { SimWorkerData, SimWorkerReply, SimWorkerTask } from './sim-worker.js';
 
@@ -35,6 +38,10 @@ export interface SimDeps {
    * @default true
    */
   render?: boolean;
+  /** Where entries into node code are noted for a watchdog (see stall.ts); none by default. */
+  board?: ActivityBoard;
+  /** Told the run's directory as soon as it exists. */
+  onStore?(dir: string): void;
 }
 
 /**
@@ -44,7 +51,7 @@ export interface SimDeps {
 export async function simulate(options: TestOptions, deps: SimDeps): Promise<RunOutcome> {
   if (options.seed === null) throw new Error('simulate: options.seed must be set, so that the run can be replayed');
   const clock = new VirtualClock();
-  const host = new InProcHost({ module: deps.module, clock, seed: options.seed, args: options.args });
+  const host = new InProcHost({ module: deps.module, clock, seed: options.seed, args: options.args, board: deps.board });
   // From here to the end, a node reaching for Math.random or Date.now gets the run's seed and virtual time.
   const mathRandom = new Rng(options.seed).fork('Math.random');
   const restore = simulationStandIns(`seed ${options.seed} of ${deps.module.name}`, clock, () => mathRandom.float());
@@ -63,6 +70,8 @@ async function drive(options: TestOptions, deps: SimDeps, clock: VirtualClock, h
     out: deps.out,
     startedAt: deps.startedAt ?? new Date(wallDateNow()),
     signal: deps.signal,
+    onStore: deps.onStore,
+    journalFlushMs: 1,
     stopGraceMs: 1000,
     render: deps.render ?? true,
     // Wall time and memory differ from run to run: harness.json only.
@@ -82,7 +91,7 @@ async function drive(options: TestOptions, deps: SimDeps, clock: VirtualClock, h
   // and never moves virtual time again.
   const simulating = (): boolean => !done && !host.allExited;
   while (!done) {
-    if (simulating()) await clock.run({ stop: () => !simulating(), yieldEvery: 20_000 });
+    if (simulating()) await clock.run({ stop: () => !simulating(), yieldEvery: 20_000, yieldEveryMs: 100 });
     if (!done) await new Promise<void>((r) => setImmediate(r));
   }
   return outcome;
@@ -173,14 +182,33 @@ export interface SweepOptions {
 
 /**
  * Runs seeds `firstSeed .. firstSeed + count - 1`, one after another or
- * `jobs` at a time; the figures come back in seed order.
+ * `jobs` at a time; the figures come back in seed order. A module loaded
+ * from a URL is simulated on worker threads under a watchdog (a node that
+ * never returns cannot freeze the sweep); one without a URL runs in this
+ * thread.
  */
 export async function sweep(o: SweepOptions): Promise<SeedFigures[]> {
   const jobs = Math.min(o.jobs ?? 1, o.count);
-  if (jobs > 1) {
-    if (o.module.url === undefined) throw new Error(`sweep: jobs > 1 needs a node module loaded from a URL, and ${o.module.name} has none`);
-    return sweepInWorkers(o, jobs, o.module.url);
+  if (o.module.url !== undefined) {
+    const all: SeedFigures[] = [];
+    await supervise({
+      options: o.options,
+      module: o.module,
+      moduleUrl: o.module.url,
+      seeds: Array.from({ length: o.count }, (_, i) => o.firstSeed + i),
+      jobs,
+      render: false,
+      progress: undefined,
+      signal: o.signal,
+      onRun: ({ figures: f }) => {
+        if (f.exitCode === 0 && !o.keepValid) o.removeDir?.(f.dir);
+        all.push(f);
+        o.onSeed?.(f, all.length - 1);
+      },
+    });
+    return all.sort((a, b) => a.seed - b.seed);
   }
+  if (jobs > 1) throw new Error(`sweep: jobs > 1 needs a node module loaded from a URL, and ${o.module.name} has none`);
   const now = o.wallNow ?? wallNow;
   const all: SeedFigures[] = [];
   for (let i = 0; i < o.count; i++) {
@@ -196,44 +224,196 @@ export async function sweep(o: SweepOptions): Promise<SeedFigures[]> {
   return all;
 }
 
-async function sweepInWorkers(o: SweepOptions, jobs: number, moduleUrl: string): Promise<SeedFigures[]> {
-  const all: SeedFigures[] = [];
-  let next = 0;
-  let finished = 0;
+/** One run as a worker reports it. */
+export interface WorkerRun {
+  figures: SeedFigures;
+  /** The results.json object. */
+  results: Record<string, unknown>;
+  /** Test time covered (s): the last history event's time, or how far a stopped run got. */
+  simulatedS: number;
+}
+
+/**
+ * One simulated run on a worker thread under the watchdog, for `eddy sim`
+ * without `--seeds`: progress goes to `out`, the pictures are drawn, and a
+ * node that never returns ends the run with exit code 3 and a sentence
+ * naming it instead of freezing the command.
+ */
+export async function simulateInWorker(options: TestOptions & { seed: number }, module: NodeModule & { url: string }, deps: { out?: ProgressOutput; signal?: AbortSignal }): Promise<WorkerRun> {
+  let run: WorkerRun | null = null;
+  await supervise({
+    options,
+    module,
+    moduleUrl: module.url,
+    seeds: [options.seed],
+    jobs: 1,
+    render: true,
+    progress: deps.out,
+    signal: deps.signal,
+    onRun: (r) => (run = r),
+  });
+  if (run === null) throw new Error(`simulating seed ${options.seed} ended without a result`);
+  return run;
+}
+
+/** Seconds a run may go without entering node code, while nodes run, before it counts as stuck. */
+export const STALL_LIMIT_S_DEFAULT = 10;
+/** How long an interrupted run may take to stop by itself before its worker is ended. */
+const ABORT_GRACE_MS = 3000;
+const WATCH_PERIOD_MS = 250;
+
+/** The stall limit: `EDDY_SIM_STALL_S` seconds if set to a positive number, else the default. */
+export function stallLimitS(): number {
+  const v = Number(process.env['EDDY_SIM_STALL_S']);
+  return Number.isFinite(v) && v > 0 ? v : STALL_LIMIT_S_DEFAULT;
+}
+
+interface SuperviseOptions {
+  options: TestOptions;
+  module: NodeModule;
+  moduleUrl: string;
+  seeds: readonly number[];
+  jobs: number;
+  render: boolean;
+  progress: ProgressOutput | undefined;
+  signal: AbortSignal | undefined;
+  onRun(run: WorkerRun): void;
+}
+
+/**
+ * Simulates `seeds` on up to `jobs` worker threads and watches each one's
+ * board. A worker whose nodes stop making progress for the stall limit (or
+ * that does not stop within a few seconds of an interrupt) is ended: its
+ * run is reported as not carried out, with the sentence written into its
+ * results.json, and a fresh worker takes the remaining seeds.
+ */
+async function supervise(o: SuperviseOptions): Promise<void> {
+  const queue = [...o.seeds];
+  const limitS = stallLimitS();
+  const ids = nodeIds(o.options.nodeCount);
   // Directory names come from here, one millisecond apart, so that runs
   // started at the same moment in two threads never share a directory.
   let lastStampMs = 0;
   const stamp = (): number => (lastStampMs = Math.max(wallDateNow(), lastStampMs + 1));
-  const workerData: SimWorkerData = { moduleName: o.module.name, moduleUrl, options: o.options };
-  const runWorker = (): Promise<void> =>
+
+  const workerLoop = (): Promise<void> =>
     new Promise<void>((resolve, reject) => {
+      const board = new ActivityBoard();
+      const workerData: SimWorkerData = { moduleName: o.module.name, moduleUrl: o.moduleUrl, options: o.options, board: board.buffer };
       const worker = new Worker(new URL('./sim-worker.js', import.meta.url), { workerData });
+      let current: { seed: number; dir: string | null; startMs: number } | null = null;
+      let lastBeats = -1;
+      let stillSinceMs = wallNow();
+      let abortedAtMs: number | null = null;
+      let replaced = false;
+
+      const onAbort = (): void => {
+        if (current === null) return;
+        abortedAtMs = wallNow();
+        worker.postMessage({ abort: true } satisfies SimWorkerTask);
+      };
+      o.signal?.addEventListener('abort', onAbort);
+      const done = (): void => {
+        clearInterval(watchdog);
+        o.signal?.removeEventListener('abort', onAbort);
+      };
       const handOut = (): void => {
-        if (next >= o.count || o.signal?.aborted) {
+        const seed = queue.shift();
+        if (seed === undefined || o.signal?.aborted) {
           worker.postMessage({ stop: true } satisfies SimWorkerTask);
           return;
         }
-        worker.postMessage({ seed: o.firstSeed + next++, startedAtMs: stamp() } satisfies SimWorkerTask);
+        current = { seed, dir: null, startMs: wallNow() };
+        lastBeats = -1;
+        stillSinceMs = wallNow();
+        const progress = o.progress === undefined ? null : { isTTY: o.progress.isTTY === true };
+        worker.postMessage({ seed, startedAtMs: stamp(), render: o.render, progress } satisfies SimWorkerTask);
       };
-      worker.on('message', (m: 'ready' | SimWorkerReply) => {
+
+      const watchdog = setInterval(() => {
+        if (current === null) return;
+        const r = board.read();
+        const now = wallNow();
+        if (!r.armed || r.beats !== lastBeats) {
+          lastBeats = r.beats;
+          stillSinceMs = now;
+        }
+        const stuck = r.armed && now - stillSinceMs >= limitS * 1000;
+        const deaf = abortedAtMs !== null && now - abortedAtMs >= ABORT_GRACE_MS;
+        if (!stuck && !deaf) return;
+        const message = stuck
+          ? stallMessage(r, ids, o.module.name, limitS)
+          : `The run was interrupted and did not stop within ${ABORT_GRACE_MS / 1000} s (a node that never returns?); eddy stopped it.`;
+        const run = stoppedRun(current, message, now, r.virtualMs / 1000);
+        current = null;
+        replaced = true;
+        done();
+        void worker.terminate();
+        o.onRun(run);
+        // The worker is gone, and with it the stuck node: a fresh one takes the remaining seeds.
+        workerLoop().then(resolve, reject);
+      }, WATCH_PERIOD_MS);
+
+      worker.on('message', (m: SimWorkerReply) => {
         if (m === 'ready') return handOut();
+        if ('store' in m) {
+          if (current !== null) current.dir = m.store;
+          return;
+        }
+        if ('progress' in m) {
+          o.progress?.write(m.progress);
+          return;
+        }
         if ('error' in m) {
-          next = o.count; // the other workers finish their seed and stop
+          queue.length = 0; // the other workers finish their seed and stop
+          done();
           void worker.terminate();
           reject(new Error(`simulating seed ${m.seed} failed in eddy itself: ${m.error}`));
           return;
         }
-        const f = m.figures;
-        if (f.exitCode === 0 && !o.keepValid) o.removeDir?.(f.dir);
-        all.push(f);
-        o.onSeed?.(f, finished++);
+        current = null;
+        abortedAtMs = null;
+        o.onRun(m);
         handOut();
       });
-      worker.on('error', reject);
-      worker.on('exit', () => resolve());
+      worker.on('error', (e) => {
+        done();
+        reject(e);
+      });
+      worker.on('exit', () => {
+        done();
+        if (!replaced) resolve();
+      });
     });
-  await Promise.all(Array.from({ length: jobs }, runWorker));
-  return all.sort((a, b) => a.seed - b.seed);
+  await Promise.all(Array.from({ length: Math.min(o.jobs, o.seeds.length) }, workerLoop));
+}
+
+/** The report of a run whose worker had to be ended: what a run that could not be carried out says. */
+function stoppedRun(current: { seed: number; dir: string | null; startMs: number }, message: string, nowMs: number, simulatedS: number): WorkerRun {
+  const results: Record<string, unknown> = { 'valid?': 'unknown', error: message };
+  if (current.dir !== null) {
+    // The run's other files hold what it recorded until it stopped; this one says why it stopped.
+    try {
+      fs.writeFileSync(path.join(current.dir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+    } catch {
+      // The sentence still reaches the user on the console.
+    }
+  }
+  const figures: SeedFigures = {
+    seed: current.seed,
+    exitCode: EXIT_RUN_FAILED,
+    valid: 'unknown',
+    lostCount: null,
+    msgsPerOp: null,
+    serverMsgCount: null,
+    opCount: null,
+    stableLatencyMedianMs: null,
+    stableLatencyMaxMs: null,
+    error: message,
+    dir: current.dir ?? '',
+    wallMs: nowMs - current.startMs,
+  };
+  return { figures, results, simulatedS };
 }
 
 /** min / median / max of the numbers present, or null when there are none. */

@@ -147,21 +147,28 @@ export class VirtualClock implements Clock {
   /**
    * Runs events in order, letting promise continuations run after each one,
    * until nothing is scheduled, `untilMs` is passed, or `stop()` returns true.
-   * Yields to Node's event loop every `yieldEvery` events so that file
-   * writes can drain; nothing the simulation observes depends on that.
+   * Yields to Node's event loop every `yieldEvery` events, and whenever
+   * `yieldEveryMs` of virtual time have passed, so that file writes can
+   * drain (and a run stopped from outside has written what it recorded);
+   * nothing the simulation observes depends on that.
    */
-  async run(opts: { untilMs?: number; stop?: () => boolean; microtaskTicks?: number; yieldEvery?: number } = {}): Promise<void> {
+  async run(opts: { untilMs?: number; stop?: () => boolean; microtaskTicks?: number; yieldEvery?: number; yieldEveryMs?: number } = {}): Promise<void> {
     const until = opts.untilMs ?? Infinity;
     const ticks = opts.microtaskTicks ?? 16;
     const yieldEvery = opts.yieldEvery ?? 2000;
+    const yieldEveryMs = opts.yieldEveryMs ?? Infinity;
     let n = 0;
+    let yieldedAtMs = this.#now;
     for (;;) {
       if (opts.stop?.()) return;
       const next = this.nextAt();
       if (next === undefined || next > until) break;
       this.step();
       for (let i = 0; i < ticks; i++) await undefined;
-      if (++n % yieldEvery === 0) await new Promise<void>((r) => setImmediate(r));
+      if (++n % yieldEvery === 0 || this.#now - yieldedAtMs >= yieldEveryMs) {
+        yieldedAtMs = this.#now;
+        await new Promise<void>((r) => setImmediate(r));
+      }
     }
     if (until !== Infinity && until > this.#now) this.#now = until;
   }

@@ -19,6 +19,7 @@ import { MemoryTransport } from '../../node/memory.js';
 import type { NodeEnv } from '../../node/node.js';
 import type { ExitInfo, HostedNode, NodeHandlers, NodeHost } from '../host.js';
 import { Rng } from '../rng.js';
+import { ENTRY, entered, WatchedClock, type ActivityBoard } from '../stall.js';
 import { isTypeScript, registerTypeScript } from './typescript.js';
 
 /** What `createNode` must return: something that runs until its input ends. */
@@ -46,20 +47,26 @@ export interface InProcHostOptions {
   args?: readonly string[];
   /** How many stderr lines to keep for `ExitInfo`. @default 32 (as the process host) */
   tailLines?: number;
+  /** Where every entry into node code is noted, for a watchdog on another thread (see stall.ts). */
+  board?: ActivityBoard;
 }
 
 export class InProcHost implements NodeHost {
-  readonly #o: Required<InProcHostOptions>;
+  readonly #o: Required<Omit<InProcHostOptions, 'board'>> & { board: ActivityBoard | undefined };
   readonly #nodeRngs: Rng;
   readonly #nodes: InProcNode[] = [];
 
   constructor(options: InProcHostOptions) {
-    this.#o = { args: [], tailLines: 32, ...options };
+    this.#o = { args: [], tailLines: 32, board: undefined, ...options };
     this.#nodeRngs = new Rng(options.seed).fork('nodes');
   }
 
   start(id: string, handlers: NodeHandlers): HostedNode {
-    const node = new InProcNode(id, this.#o, this.#nodeRngs.fork(id), handlers);
+    this.#o.board?.arm(true);
+    const node = new InProcNode(id, this.#nodes.length, this.#o, this.#nodeRngs.fork(id), handlers, () => {
+      // Once every node has ended only the harness runs (checking can take long): nothing to watch.
+      if (this.allExited) this.#o.board?.arm(false);
+    });
     this.#nodes.push(node);
     return node;
   }
@@ -77,6 +84,9 @@ export class InProcHost implements NodeHost {
 
 class InProcNode implements HostedNode {
   readonly #clock: Clock;
+  readonly #index: number;
+  readonly #board: ActivityBoard | undefined;
+  readonly #onEnded: () => void;
   readonly #handlers: NodeHandlers;
   readonly #transport = new MemoryTransport();
   readonly #stderrTail: string[] = [];
@@ -87,8 +97,11 @@ class InProcNode implements HostedNode {
   #exit: ExitInfo | null = null;
   #stopRequested = false;
 
-  constructor(id: string, o: Required<InProcHostOptions>, rng: Rng, handlers: NodeHandlers) {
+  constructor(id: string, index: number, o: Required<Omit<InProcHostOptions, 'board'>> & { board: ActivityBoard | undefined }, rng: Rng, handlers: NodeHandlers, onEnded: () => void) {
     this.#clock = o.clock;
+    this.#index = index;
+    this.#board = o.board;
+    this.#onEnded = onEnded;
     this.#handlers = handlers;
     this.#tailLines = o.tailLines;
     this.#exited = new Promise<ExitInfo>((resolve) => (this.#resolveExit = resolve));
@@ -101,9 +114,15 @@ class InProcNode implements HostedNode {
       handlers.onStderr(line);
     });
 
+    // With a board, the node's timers count as entries into it.
+    const clock = o.board === undefined ? o.clock : new WatchedClock(o.clock, o.board, index);
+    entered(o.board, index, ENTRY.start, o.clock.now(), () => this.#build(id, o, clock, rng));
+  }
+
+  #build(id: string, o: Required<Omit<InProcHostOptions, 'board'>>, clock: Clock, rng: Rng): void {
     let node: RunnableNode;
     try {
-      node = o.module.createNode({ transport: this.#transport, clock: o.clock, args: [...o.args], random: () => rng.float() });
+      node = o.module.createNode({ transport: this.#transport, clock, args: [...o.args], random: () => rng.float() });
       if (node === null || typeof node !== 'object' || typeof node.run !== 'function') {
         throw new TypeError(`it returned ${describe(node)}, expected a Node (an object with a run() method)`);
       }
@@ -136,7 +155,8 @@ class InProcNode implements HostedNode {
 
   deliver(line: string): void {
     if (this.#exit !== null || this.#transport.ended) return;
-    this.#transport.inject(line);
+    if (this.#board === undefined) this.#transport.inject(line);
+    else entered(this.#board, this.#index, ENTRY.message, this.#clock.now(), () => this.#transport.inject(line));
   }
 
   /**
@@ -148,7 +168,7 @@ class InProcNode implements HostedNode {
   stop(graceMs: number): Promise<ExitInfo> {
     if (!this.#stopRequested) {
       this.#stopRequested = true;
-      this.#transport.end();
+      entered(this.#board, this.#index, ENTRY.stop, this.#clock.now(), () => this.#transport.end());
       if (this.#exit === null) {
         const timer: Timer = this.#clock.setTimer(graceMs, () => this.#ended({ code: null, signal: 'SIGKILL' }));
         void this.#exited.then(() => timer.cancel());
@@ -164,6 +184,7 @@ class InProcNode implements HostedNode {
     this.#exit = info;
     this.#resolveExit(info);
     this.#handlers.onExit(info);
+    this.#onEnded();
   }
 }
 
