@@ -189,3 +189,18 @@ test('an interrupted run whose node never returns is stopped a few seconds after
   assert.match(run.figures.error ?? '', /interrupted and did not stop within 3 s/);
   assert.ok(s < 6, `took ${s.toFixed(1)} s (the stall limit is 10 s)`);
 });
+
+test('node code that exits the thread or throws where nothing catches it ends the run with exit 3, not eddy', async () => {
+  const args = ['-w', 'broadcast', '--node', fixture('escapes.mjs'), '--node-count', '3', '--time-limit', '5', '--rate', '20', '--seed', '1', '--quiet'];
+  const exited = await sim([...args, '--store', tmpStore(), '--', 'exit']);
+  assert.equal(exited.code, 3, exited.stdout + exited.stderr);
+  assert.match(exited.stdout, /thread ended in the middle of the run with exit code 1 \(process\.exit in node code\?\); the last node code to run was n1 \(.*escapes\.mjs\), in a message handler/);
+  // As a process that dies of an uncaught exception: the node ends with code 1 and its stack on stderr.
+  const threw = await sim([...args, '--store', tmpStore(), '--', 'throw']);
+  assert.equal(threw.code, 3, threw.stdout + threw.stderr);
+  assert.match(threw.stdout, /Node n1 exited with code 1 during the main phase\. Its last stderr lines:\n\s+node n1 crashed: Error: boom in a raw timer/);
+  // A sweep reports each such seed and goes on.
+  const sweep = await sim(['-w', 'broadcast', '--node', fixture('escapes.mjs'), '--node-count', '3', '--time-limit', '5', '--rate', '20', '--seeds', '2', '--jobs', '1', '--store', tmpStore(), '--', 'exit']);
+  assert.equal(sweep.code, 3);
+  assert.match(sweep.stdout, /seeds run\s+2/);
+});

@@ -19,7 +19,7 @@ import { InProcHost, type NodeModule } from './hosts/inproc.js';
 import { nodeIds, type TestOptions } from './options.js';
 import type { ProgressOutput } from './progress.js';
 import { Rng } from './rng.js';
-import { ActivityBoard, stallMessage } from './stall.js';
+import { ActivityBoard, endedMessage, stallMessage } from './stall.js';
 import { runTest, EXIT_RUN_FAILED, type RunDeps, type RunOutcome } from './runner.js';
 import type { SimWorkerData, SimWorkerReply, SimWorkerTask } from './sim-worker.js';
 
@@ -376,13 +376,24 @@ async function supervise(o: SuperviseOptions): Promise<void> {
         o.onRun(m);
         handOut();
       });
+      let uncaught: Error | null = null;
       worker.on('error', (e) => {
-        done();
-        reject(e);
+        uncaught = e;
       });
-      worker.on('exit', () => {
+      worker.on('exit', (code) => {
         done();
-        if (!replaced) resolve();
+        if (replaced) return;
+        if (current === null) {
+          if (uncaught !== null) reject(uncaught);
+          else resolve();
+          return;
+        }
+        // The thread ended under a run: node code exited it, or threw where nothing could catch it.
+        const run = stoppedRun(current, endedMessage(board.read(), ids, o.module.name, code, uncaught), wallNow(), board.read().virtualMs / 1000);
+        current = null;
+        o.onRun(run);
+        if (queue.length > 0 && o.signal?.aborted !== true) workerLoop().then(resolve, reject);
+        else resolve();
       });
     });
   await Promise.all(Array.from({ length: Math.min(o.jobs, o.seeds.length) }, workerLoop));

@@ -11,7 +11,6 @@
  * The board is a few numbers in shared memory, written with plain stores:
  * the watchdog only needs to see them change within seconds.
  */
-import type { Clock, Timer } from '../node/clock.js';
 
 /** Why node code was entered. */
 export const ENTRY = { start: 0, message: 1, timer: 2, stop: 3 } as const;
@@ -82,36 +81,16 @@ export class ActivityBoard {
   }
 }
 
-/** Runs `fn` as node `node`'s code on the board. */
-export function entered<T>(board: ActivityBoard | undefined, node: number, kind: EntryKind, virtualMs: number, fn: () => T): T {
-  if (board === undefined) return fn();
-  board.enter(node, kind, virtualMs);
-  try {
-    return fn();
-  } finally {
-    board.leave();
-  }
-}
-
-/** A node's view of the run's clock whose callbacks count as entries into that node. */
-export class WatchedClock implements Clock {
-  readonly #inner: Clock;
-  readonly #board: ActivityBoard;
-  readonly #node: number;
-
-  constructor(inner: Clock, board: ActivityBoard, node: number) {
-    this.#inner = inner;
-    this.#board = board;
-    this.#node = node;
-  }
-
-  now(): number {
-    return this.#inner.now();
-  }
-
-  setTimer(delayMs: number, fn: () => void): Timer {
-    return this.#inner.setTimer(delayMs, () => entered(this.#board, this.#node, ENTRY.timer, this.#inner.now(), fn));
-  }
+/**
+ * The sentence a supervisor prints when the thread simulating a run ended
+ * in the middle of it: node code called `process.exit`, or threw where
+ * nothing could catch it (`error`).
+ */
+export function endedMessage(r: BoardReading, nodeIds: readonly string[], moduleName: string, exitCode: number, error: Error | null): string {
+  const node = nodeIds[r.node] ?? (r.node >= 0 ? `node #${r.node}` : 'no node yet');
+  const where = `${ENTRY_NAMES[r.kind] ?? 'its code'} (entered at virtual time ${(r.virtualMs / 1000).toFixed(3)} s)`;
+  const how = error !== null ? `an uncaught ${error.name}: ${error.message}` : `exit code ${exitCode} (process.exit in node code?)`;
+  return `The simulation's thread ended in the middle of the run with ${how}; the last node code to run was ${node} (${moduleName}), in ${where}. Simulated nodes share the harness's process: they must not exit it, and errors should stay inside their handlers.`;
 }
 
 /**

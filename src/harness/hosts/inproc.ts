@@ -19,7 +19,7 @@ import { MemoryTransport } from '../../node/memory.js';
 import type { NodeEnv } from '../../node/node.js';
 import type { ExitInfo, HostedNode, NodeHandlers, NodeHost } from '../host.js';
 import { Rng } from '../rng.js';
-import { ENTRY, entered, WatchedClock, type ActivityBoard } from '../stall.js';
+import { ENTRY, type ActivityBoard, type EntryKind } from '../stall.js';
 import { isTypeScript, registerTypeScript } from './typescript.js';
 
 /** What `createNode` must return: something that runs until its input ends. */
@@ -84,6 +84,7 @@ export class InProcHost implements NodeHost {
 
 class InProcNode implements HostedNode {
   readonly #clock: Clock;
+  readonly #id: string;
   readonly #index: number;
   readonly #board: ActivityBoard | undefined;
   readonly #onEnded: () => void;
@@ -114,9 +115,33 @@ class InProcNode implements HostedNode {
       handlers.onStderr(line);
     });
 
-    // With a board, the node's timers count as entries into it.
-    const clock = o.board === undefined ? o.clock : new WatchedClock(o.clock, o.board, index);
-    entered(o.board, index, ENTRY.start, o.clock.now(), () => this.#build(id, o, clock, rng));
+    this.#id = id;
+    // The node's view of the run's clock: its timers run as this node's code (see #guard).
+    const shared = o.clock;
+    const clock: Clock = {
+      now: () => shared.now(),
+      setTimer: (delayMs, fn) => shared.setTimer(delayMs, () => this.#guard(ENTRY.timer, fn)),
+    };
+    this.#guard(ENTRY.start, () => this.#build(id, o, clock, rng));
+  }
+
+  /**
+   * Runs node code as a process would run it: noted on the board (if any),
+   * and an exception nothing inside the node caught ends the node (exit
+   * code 1, the stack on its stderr) rather than the harness. A node that
+   * has ended runs nothing more, as a dead process would not.
+   */
+  #guard(kind: EntryKind, fn: () => void): void {
+    if (this.#exit !== null) return;
+    this.#board?.enter(this.#index, kind, this.#clock.now());
+    try {
+      fn();
+    } catch (e) {
+      this.#handlers.onStderr(`node ${this.#id} crashed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      this.#ended({ code: 1, signal: null });
+    } finally {
+      this.#board?.leave();
+    }
   }
 
   #build(id: string, o: Required<Omit<InProcHostOptions, 'board'>>, clock: Clock, rng: Rng): void {
@@ -155,8 +180,7 @@ class InProcNode implements HostedNode {
 
   deliver(line: string): void {
     if (this.#exit !== null || this.#transport.ended) return;
-    if (this.#board === undefined) this.#transport.inject(line);
-    else entered(this.#board, this.#index, ENTRY.message, this.#clock.now(), () => this.#transport.inject(line));
+    this.#guard(ENTRY.message, () => this.#transport.inject(line));
   }
 
   /**
@@ -168,7 +192,7 @@ class InProcNode implements HostedNode {
   stop(graceMs: number): Promise<ExitInfo> {
     if (!this.#stopRequested) {
       this.#stopRequested = true;
-      entered(this.#board, this.#index, ENTRY.stop, this.#clock.now(), () => this.#transport.end());
+      this.#guard(ENTRY.stop, () => this.#transport.end());
       if (this.#exit === null) {
         const timer: Timer = this.#clock.setTimer(graceMs, () => this.#ended({ code: null, signal: 'SIGKILL' }));
         void this.#exited.then(() => timer.cancel());
