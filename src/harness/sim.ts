@@ -389,7 +389,8 @@ async function supervise(o: SuperviseOptions): Promise<void> {
           return;
         }
         // The thread ended under a run: node code exited it, or threw where nothing could catch it.
-        const run = stoppedRun(current, endedMessage(board.read(), ids, o.module.name, code, uncaught), wallNow(), board.read().virtualMs / 1000);
+        const r = board.read();
+        const run = stoppedRun(current, endedMessage(r, ids, o.module.name, code, uncaught), wallNow(), r.virtualMs / 1000);
         current = null;
         o.onRun(run);
         if (queue.length > 0 && o.signal?.aborted !== true) workerLoop().then(resolve, reject);

@@ -87,8 +87,7 @@ export class ActivityBoard {
  * nothing could catch it (`error`).
  */
 export function endedMessage(r: BoardReading, nodeIds: readonly string[], moduleName: string, exitCode: number, error: Error | null): string {
-  const node = nodeIds[r.node] ?? (r.node >= 0 ? `node #${r.node}` : 'no node yet');
-  const where = `${ENTRY_NAMES[r.kind] ?? 'its code'} (entered at virtual time ${(r.virtualMs / 1000).toFixed(3)} s)`;
+  const { node, where } = lastEntry(r, nodeIds);
   const how = error !== null ? `an uncaught ${error.name}: ${error.message}` : `exit code ${exitCode} (process.exit in node code?)`;
   return `The simulation's thread ended in the middle of the run with ${how}; the last node code to run was ${node} (${moduleName}), in ${where}. Simulated nodes share the harness's process: they must not exit it, and errors should stay inside their handlers.`;
 }
@@ -98,10 +97,18 @@ export function endedMessage(r: BoardReading, nodeIds: readonly string[], module
  * `stalledS` seconds of wall time while nodes were running.
  */
 export function stallMessage(r: BoardReading, nodeIds: readonly string[], moduleName: string, stalledS: number): string {
-  const node = nodeIds[r.node] ?? (r.node >= 0 ? `node #${r.node}` : 'no node yet');
-  const where = `${ENTRY_NAMES[r.kind] ?? 'its code'}, entered at virtual time ${(r.virtualMs / 1000).toFixed(3)} s`;
+  const { node, what, at } = lastEntry(r, nodeIds);
+  const where = `${what}, entered ${at}`;
   const advice = 'Simulated nodes share one thread, so node code must never wait by spinning (a loop until a reply arrives, say): await a promise or use node.after instead.';
   return r.inside
     ? `${node} (${moduleName}) has not returned from ${where}, for ${stalledS} s of wall time; eddy stopped the simulation. ${advice}`
     : `The simulation has made no progress for ${stalledS} s of wall time; the last node code to run was ${node} (${moduleName}), in ${where}, perhaps in an async continuation of it; eddy stopped the simulation. ${advice}`;
+}
+
+/** The node last entered and where, as the supervisor's sentences name them. */
+function lastEntry(r: BoardReading, nodeIds: readonly string[]): { node: string; what: string; at: string; where: string } {
+  const node = nodeIds[r.node] ?? (r.node >= 0 ? `node #${r.node}` : 'no node yet');
+  const what = ENTRY_NAMES[r.kind] ?? 'its code';
+  const at = `at virtual time ${(r.virtualMs / 1000).toFixed(3)} s`;
+  return { node, what, at, where: `${what} (entered ${at})` };
 }

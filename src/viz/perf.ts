@@ -55,6 +55,21 @@ function latencyMs(p: OpPair): number {
   return ((p.completion as Op).time - p.invoke.time) / NS_PER_MS;
 }
 
+/** A plot of latency (log scale) against invocation time, its y range fitted to `latencies`. */
+function latencyPlot(title: string, minS: number, maxS: number, latencies: readonly number[], partitions: readonly PartitionInterval[]): Plot {
+  return new Plot({
+    title,
+    xLabel: 'time (s) of invocation',
+    yLabel: 'latency (ms, log scale)',
+    xMin: minS,
+    xMax: maxS,
+    yMin: latencies.length ? Math.max(1e-3, minOf(latencies)) : 0.1,
+    yMax: latencies.length ? maxOf(latencies) : 10,
+    yLog: true,
+    partitions,
+  });
+}
+
 function timeRangeS(history: readonly Op[]): { minS: number; maxS: number } {
   let max = 0;
   for (const op of history) max = Math.max(max, op.time);
@@ -66,17 +81,7 @@ export function renderLatencyRaw(history: readonly Op[], pairs: readonly OpPair[
   const done = pairs.filter((p) => p.completion !== null);
   const latencies = done.map(latencyMs);
   const { minS, maxS } = timeRangeS(history);
-  const plot = new Plot({
-    title: 'Latency of every operation',
-    xLabel: 'time (s) of invocation',
-    yLabel: 'latency (ms, log scale)',
-    xMin: minS,
-    xMax: maxS,
-    yMin: latencies.length ? Math.max(1e-3, minOf(latencies)) : 0.1,
-    yMax: latencies.length ? maxOf(latencies) : 10,
-    yLog: true,
-    partitions,
-  });
+  const plot = latencyPlot('Latency of every operation', minS, maxS, latencies, partitions);
   const shapes = shapesByF(done);
   done.forEach((p, i) => {
     const c = p.completion as Op;
@@ -130,17 +135,7 @@ export function renderLatencyQuantiles(history: readonly Op[], pairs: readonly O
     list.push(latencyMs(p));
   }
   const all = done.map(latencyMs);
-  const plot = new Plot({
-    title: `Latency quantiles per ${dtS} s window`,
-    xLabel: 'time (s) of invocation',
-    yLabel: 'latency (ms, log scale)',
-    xMin: minS,
-    xMax: maxS,
-    yMin: all.length ? Math.max(1e-3, minOf(all)) : 0.1,
-    yMax: all.length ? maxOf(all) : 10,
-    yLog: true,
-    partitions,
-  });
+  const plot = latencyPlot(`Latency quantiles per ${dtS} s window`, minS, maxS, all, partitions);
   const dashes = dashesByF([...byF.keys()]);
   for (const [f, buckets] of [...byF].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const keys = [...buckets.keys()].sort((a, b) => a - b);

@@ -51,8 +51,11 @@ export interface InProcHostOptions {
   board?: ActivityBoard;
 }
 
+/** The options with their defaults filled in. */
+type HostConfig = Required<Omit<InProcHostOptions, 'board'>> & { board: ActivityBoard | undefined };
+
 export class InProcHost implements NodeHost {
-  readonly #o: Required<Omit<InProcHostOptions, 'board'>> & { board: ActivityBoard | undefined };
+  readonly #o: HostConfig;
   readonly #nodeRngs: Rng;
   readonly #nodes: InProcNode[] = [];
 
@@ -98,7 +101,7 @@ class InProcNode implements HostedNode {
   #exit: ExitInfo | null = null;
   #stopRequested = false;
 
-  constructor(id: string, index: number, o: Required<Omit<InProcHostOptions, 'board'>> & { board: ActivityBoard | undefined }, rng: Rng, handlers: NodeHandlers, onEnded: () => void) {
+  constructor(id: string, index: number, o: HostConfig, rng: Rng, handlers: NodeHandlers, onEnded: () => void) {
     this.#clock = o.clock;
     this.#index = index;
     this.#board = o.board;
@@ -144,7 +147,7 @@ class InProcNode implements HostedNode {
     }
   }
 
-  #build(id: string, o: Required<Omit<InProcHostOptions, 'board'>>, clock: Clock, rng: Rng): void {
+  #build(id: string, o: HostConfig, clock: Clock, rng: Rng): void {
     let node: RunnableNode;
     try {
       node = o.module.createNode({ transport: this.#transport, clock, args: [...o.args], random: () => rng.float() });
