@@ -94,3 +94,20 @@ test('eddy-only switches: the idealised network says it is not Maelstrom, waits 
   assert.match(optionError(['--bin', 'x', '--rate', '-5']), /^--rate was followed by "-5", which looks like a flag/);
   assert.match(optionError(['--bin', 'x', '--rate=-5']), /^--rate expects a non-negative number of operations per second, got "-5"$/);
 });
+
+test('a flag pasted with a typographic dash is refused with the flag it should be, never passed to the node', () => {
+  for (const argv of [
+    ['--bin', 'n.js', '\u2013-nemesis', 'partition'],
+    ['--bin', 'n.js', '\u2014nemesis', 'partition'],
+    ['--bin', 'n.js', '--', '\u2014nemesis', 'partition'],
+  ]) {
+    assert.throws(() => parseTestArgs(argv), (e: unknown) => e instanceof OptionError && /did you mean `--nemesis`\?/.test(e.message), argv.join(' '));
+  }
+});
+
+test('--consistency-models takes names split by commas or spaces; the workload judges whether they are known', () => {
+  const { options } = parseTestArgs(['--bin', 'n.js', '--consistency-models', 'serializable,snapshot-isolation']);
+  assert.deepEqual(options.consistencyModels, ['serializable', 'snapshot-isolation']);
+  const spaced = parseTestArgs(['--bin', 'n.js', '--consistency-models', 'serializable , read-committed']);
+  assert.deepEqual(spaced.options.consistencyModels, ['serializable', 'read-committed']);
+});

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../src/harness/rng.js';
 import { broadcastMix, echoMix, NemesisSchedule, OpGenerator, type OpGeneratorOptions } from '../src/harness/generator.js';
+import { plainGenerator } from '../src/harness/workloads/workload.js';
 
 interface Issued {
   atMs: number;
@@ -51,7 +52,7 @@ function options(over: Partial<OpGeneratorOptions> = {}): OpGeneratorOptions {
     rng: new Rng(1),
     timeLimitMs: 100_000,
     startMs: 0,
-    next: broadcastMix(),
+    generator: plainGenerator(broadcastMix()),
     ...over,
   };
 }
@@ -144,7 +145,7 @@ test('broadcast mix: about half broadcasts numbered 0, 1, 2, ..., the rest reads
 });
 
 test('echo: "Please echo N" with N in 0..127, spread uniformly over free workers', () => {
-  const gen = new OpGenerator(options({ next: echoMix(), workerChoice: 'uniform' }));
+  const gen = new OpGenerator(options({ generator: plainGenerator(echoMix()), workerChoice: 'uniform' }));
   const { issued } = drive(gen, 5);
   const counts = [0, 0, 0, 0, 0];
   for (const o of issued) {
@@ -155,10 +156,10 @@ test('echo: "Please echo N" with N in 0..127, spread uniformly over free workers
 });
 
 test('the same seed gives the same schedule', () => {
-  const a = drive(new OpGenerator(options({ rng: new Rng(9), next: broadcastMix() })), 5, (i) => (i % 7) * 50);
-  const b = drive(new OpGenerator(options({ rng: new Rng(9), next: broadcastMix() })), 5, (i) => (i % 7) * 50);
+  const a = drive(new OpGenerator(options({ rng: new Rng(9), generator: plainGenerator(broadcastMix()) })), 5, (i) => (i % 7) * 50);
+  const b = drive(new OpGenerator(options({ rng: new Rng(9), generator: plainGenerator(broadcastMix()) })), 5, (i) => (i % 7) * 50);
   assert.deepEqual(a, b);
-  const c = drive(new OpGenerator(options({ rng: new Rng(10), next: broadcastMix() })), 5, (i) => (i % 7) * 50);
+  const c = drive(new OpGenerator(options({ rng: new Rng(10), generator: plainGenerator(broadcastMix()) })), 5, (i) => (i % 7) * 50);
   assert.notDeepEqual(a.issued.slice(0, 20), c.issued.slice(0, 20));
 });
 

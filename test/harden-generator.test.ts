@@ -8,10 +8,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { broadcastMix, OpGenerator } from '../src/harness/generator.js';
 import { Rng } from '../src/harness/rng.js';
+import { plainGenerator } from '../src/harness/workloads/workload.js';
 
 /** Polls as the runner does, but every timed wake-up comes `lateMs` late; ops take `opMs`. Returns the ops issued. */
 function countOps(lateMs: number, opMs: number, workerCount: number): number {
-  const gen = new OpGenerator({ rateHz: 100, workerCount, rng: new Rng(7), timeLimitMs: 20_000, startMs: 0, next: broadcastMix() });
+  const gen = new OpGenerator({ rateHz: 100, workerCount, rng: new Rng(7), timeLimitMs: 20_000, startMs: 0, generator: plainGenerator(broadcastMix()) });
   const busyUntil = new Array<number>(workerCount).fill(0);
   let now = 0;
   let ops = 0;

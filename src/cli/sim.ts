@@ -15,6 +15,7 @@ import * as path from 'node:path';
 import { wallNow } from '../harness/ambient.js';
 import { fromExports, loadNodeModule, type NodeModule } from '../harness/hosts/inproc.js';
 import { FLAGS, OptionError, parseTestArgs, type TestOptions } from '../harness/options.js';
+import { workloadDef } from '../harness/workloads/registry.js';
 import { figuresOf, formatSeedLine, formatSummary, simulate, simulateInWorker, summarise, sweep, type WorkerRun } from '../harness/sim.js';
 import { EXIT_RUN_FAILED, EXIT_USAGE, type CliIO, type Command } from './command.js';
 import { printVerdict } from './test.js';
@@ -141,9 +142,12 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
 
 /** eddy's own node for a workload, from the compiled tree this file is part of. */
 async function builtinModule(workload: string): Promise<NodeModule> {
-  const rel = workload === 'echo' ? '../nodes/echo.js' : '../nodes/broadcast/index.js';
-  const name = workload === 'echo' ? 'eddy-echo' : 'eddy-broadcast';
-  const url = new URL(rel, import.meta.url).href;
+  const node = workloadDef(workload).defaultNode;
+  if (node === null) {
+    throw new OptionError(`eddy has no reference node for the ${workload} workload yet; pass your own with --node MODULE`);
+  }
+  const name = node.bin;
+  const url = new URL(`../nodes/${node.module}`, import.meta.url).href;
   return fromExports(name, (await import(url)) as Record<string, unknown>, url);
 }
 

@@ -38,6 +38,7 @@
  *   ordered at random (Jepsen's `soonest-op-map` tie-break).
  */
 import type { Rng } from './rng.js';
+import type { DrawContext, MainGenerator } from './workloads/workload.js';
 
 export interface OpGeneratorOptions {
   /** Operations per second for the whole cluster (`--rate`); 0 issues none and just lets the time limit pass. */
@@ -50,8 +51,15 @@ export interface OpGeneratorOptions {
   timeLimitMs: number;
   /** No client operation is issued before this time; pass the time of the first poll for Jepsen's behaviour. */
   startMs: number;
-  /** Builds the next operation's f and value (broadcast counter / read 50-50 for broadcast). */
-  next: (rng: Rng) => { f: string; value: unknown };
+  /**
+   * The workload's generator: draws the next operation (and may choose its
+   * worker) when the stagger says one is due and a worker is free.
+   */
+  generator: MainGenerator;
+  /** A worker's current process number, for the generator's context. @default the worker's index */
+  processOf?: (worker: number) => number;
+  /** Number of server nodes, for the generator's context. @default 1 */
+  nodeCount?: number;
   /**
    * How a free worker is picked: Jepsen's rotating index (the default, all
    * workloads built on plain generators, e.g. broadcast) or uniformly at
@@ -91,7 +99,9 @@ export class OpGenerator {
   readonly #rng: Rng;
   readonly #timeLimitMs: number;
   readonly #startMs: number;
-  readonly #next: (rng: Rng) => { f: string; value: unknown };
+  readonly #generator: MainGenerator;
+  readonly #processOf: (worker: number) => number;
+  readonly #nodeCount: number;
   readonly #uniform: boolean;
   readonly #nemesis: NemesisSchedule | null;
   /** When the next client operation is due (Jepsen's stagger `next-time`). */
@@ -128,7 +138,9 @@ export class OpGenerator {
     this.#rng = options.rng;
     this.#timeLimitMs = timeLimitMs;
     this.#startMs = startMs;
-    this.#next = options.next;
+    this.#generator = options.generator;
+    this.#processOf = options.processOf ?? ((w) => w);
+    this.#nodeCount = options.nodeCount ?? 1;
     this.#uniform = choice === 'uniform';
     this.#nemesis = options.nemesis ?? null;
     this.#clientDueMs = startMs;
@@ -184,8 +196,27 @@ export class OpGenerator {
       this.#advanceIndex();
       return { kind: 'nemesis', f, value: null };
     }
-    const worker = this.#chooseWorker(isFree);
-    const { f, value } = this.#next(this.#rng);
+    const defaultWorker = this.#chooseWorker(isFree);
+    const ctx: DrawContext = {
+      rng: this.#rng,
+      nowMs: nowMs - this.#startMs,
+      workerCount: this.#workerCount,
+      nodeCount: this.#nodeCount,
+      isFree,
+      processOf: this.#processOf,
+      defaultWorker,
+    };
+    const drawn = this.#generator.draw(ctx);
+    if ('pending' in drawn) {
+      // Jepsen's :pending: nothing for the free workers now; the stagger slot stays unused.
+      const retryMs = drawn.untilMs === null ? Infinity : drawn.untilMs + this.#startMs;
+      const untilMs = Math.min(retryMs, this.#nemesis === null ? Infinity : nemesisAtMs);
+      return { kind: 'wait', untilMs: untilMs === Infinity ? null : Math.max(untilMs, nowMs) };
+    }
+    const { worker, f, value } = drawn;
+    if (!(Number.isInteger(worker) && worker >= 0 && worker < this.#workerCount) || !isFree(worker)) {
+      throw new Error(`OpGenerator: the workload's generator chose worker ${worker}, which is not a free worker`);
+    }
     const issuedMs = this.#clientBlocked ? nowMs : Math.min(nowMs, this.#clientDueMs);
     this.#clientBlocked = false;
     this.#clientDueMs = issuedMs + staggerDelayMs(this.#rng, 2000 / this.#rateHz);

@@ -26,7 +26,7 @@ export {
 export { History } from './history.js';
 export { Client, ClientFactory, type RpcResult } from './client.js';
 export { RunStore } from './store.js';
-export { makeWorkload, type Workload, type OpSpec, type Completion } from './workloads/index.js';
+export { workloads, workloadDef, findWorkload, type Workload, type WorkloadDef, type OpSpec, type Completion } from './workloads/index.js';
 export { Net, NetError, type NetOptions } from './net.js';
 export { Rng } from './rng.js';
 export type { Body, Envelope, JournalEvent, Op, OpType } from './types.js';

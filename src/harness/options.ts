@@ -10,9 +10,10 @@
  * flag, the value received and what is allowed (`OptionError`).
  */
 import { parseArgs } from 'node:util';
+import { findWorkload, workloadNames } from './workloads/registry.js';
 
-export type WorkloadName = 'broadcast' | 'echo';
-export const WORKLOAD_NAMES: readonly WorkloadName[] = ['broadcast', 'echo'];
+/** A registered workload's name (`workloads/registry.ts` holds the list). */
+export type WorkloadName = string;
 
 export type LatencyDist = 'constant' | 'uniform' | 'exponential';
 export const LATENCY_DISTS: readonly LatencyDist[] = ['constant', 'uniform', 'exponential'];
@@ -23,6 +24,7 @@ export const TOPOLOGY_CHOICES: readonly TopologyChoice[] = ['grid', 'line', 'tre
 
 export type NemesisFault = 'partition';
 export const NEMESIS_FAULTS: readonly NemesisFault[] = ['partition'];
+
 
 export interface TestOptions {
   /** Which workload to run (`-w`, `--workload`). @default 'broadcast' */
@@ -92,6 +94,26 @@ export interface TestOptions {
    * @default 10
    */
   recoveryS: number;
+  /**
+   * Number of keys (`--key-count`): txn-list-append, txn-rw-register and
+   * kafka. `null` leaves Elle's generator default of 10 active keys.
+   * @default null
+   */
+  keyCount: number | null;
+  /** Most micro-operations in one transaction (`--max-txn-length`, txn workloads). @default 4 */
+  maxTxnLength: number;
+  /** Writes to a key before it is retired (`--max-writes-per-key`: txn workloads, kafka). @default 16 */
+  maxWritesPerKey: number;
+  /** Models the txn checkers judge against (`--consistency-models`). @default ['strict-serializable'] */
+  consistencyModels: string[];
+  /** Repeat the test this many times, stopping at the first run that is not valid (`--test-count`). @default 1 */
+  testCount: number;
+  /**
+   * Let eddy's checks beyond Maelstrom's decide the verdict too (`--strict`,
+   * eddy only). Without it their findings are warnings under "strict".
+   * @default false
+   */
+  strict: boolean;
   /** Seconds a node has to answer `init` (`--init-timeout`, eddy only). @default 10 */
   initTimeoutS: number;
   /** Client RPC timeout in seconds (Maelstrom: 5). Not a CLI flag. @default 5 */
@@ -121,6 +143,12 @@ export const DEFAULT_OPTIONS: Readonly<Omit<TestOptions, 'bin'>> = Object.freeze
   recoveryS: 10,
   initTimeoutS: 10,
   rpcTimeoutS: 5,
+  keyCount: null,
+  maxTxnLength: 4,
+  maxWritesPerKey: 16,
+  consistencyModels: ['strict-serializable'],
+  testCount: 1,
+  strict: false,
 });
 
 /** A bad command line: `message` is one sentence meant for the user. */
@@ -154,7 +182,7 @@ interface FlagSpec {
 }
 
 export const FLAGS: readonly FlagSpec[] = [
-  { flag: 'workload', short: 'w', arg: 'NAME', help: 'Workload: broadcast or echo. Default broadcast.' },
+  { flag: 'workload', short: 'w', arg: 'NAME', help: 'Workload (see the list below). Default broadcast.' },
   { flag: 'bin', arg: 'PROGRAM', help: 'The node program to test (required). Arguments for it go after --.' },
   { flag: 'node-count', arg: 'N', help: 'Run N nodes n0..n(N-1). Default: five nodes n1..n5.' },
   { flag: 'time-limit', arg: 'SECONDS', help: 'Length of the main phase. Default 60.' },
@@ -166,12 +194,18 @@ export const FLAGS: readonly FlagSpec[] = [
   { flag: 'nemesis', arg: 'FAULTS', help: 'Comma-separated faults to inject; only partition exists. Default none.' },
   { flag: 'nemesis-interval', arg: 'SECONDS', help: 'Mean seconds between nemesis operations. Default 10.' },
   { flag: 'availability', arg: 'A', help: 'Fraction of operations that must succeed (0..1), or total. Default: not checked.' },
+  { flag: 'key-count', arg: 'N', help: 'Keys in play (txn-list-append, txn-rw-register, kafka). Default: 10 active keys.' },
+  { flag: 'max-txn-length', arg: 'N', help: 'Most micro-operations per transaction (txn workloads). Default 4.' },
+  { flag: 'max-writes-per-key', arg: 'N', help: 'Writes to a key before it is retired (txn workloads, kafka). Default 16.' },
+  { flag: 'consistency-models', arg: 'MODELS', help: 'Models the txn checkers judge against, comma-separated. Default strict-serializable.' },
+  { flag: 'test-count', arg: 'N', help: 'Run the test N times, stopping at the first run that is not valid. Default 1.' },
   { flag: 'log-stderr', help: 'Copy node stderr to the console.' },
   { flag: 'log-net-send', help: 'Print every message when it is sent.' },
   { flag: 'log-net-recv', help: 'Print every message when it is received.' },
   { flag: 'seed', arg: 'N', help: 'Seed for every random choice (eddy). Default: random, printed.', eddyOnly: true },
   { flag: 'store', arg: 'DIR', help: 'Where runs are saved (eddy). Default store.', eddyOnly: true },
   { flag: 'quiet', help: 'No progress line (eddy).', eddyOnly: true },
+  { flag: 'strict', help: "Let eddy's checks beyond Maelstrom's decide the verdict (eddy). Default: they only warn.", eddyOnly: true },
   {
     flag: 'ideal-network-unlike-maelstrom',
     help: 'Deliver each message exactly at its deadline instead of Maelstrom\'s per-destination loop (eddy).',
@@ -201,6 +235,7 @@ export interface ParsedTestArgs {
  * `OptionError` with one sentence on any bad flag or value.
  */
 export function parseTestArgs(argv: readonly string[]): ParsedTestArgs {
+  rejectTypographicDashes(argv);
   const dashDash = argv.indexOf('--');
   const own = dashDash === -1 ? argv.slice() : argv.slice(0, dashDash);
   const binArgs = dashDash === -1 ? [] : argv.slice(dashDash + 1);
@@ -236,7 +271,7 @@ export function parseTestArgs(argv: readonly string[]): ParsedTestArgs {
   };
 
   const w = str('workload');
-  if (w !== undefined) options.workload = oneOf('--workload', w, WORKLOAD_NAMES);
+  if (w !== undefined) options.workload = oneOf('--workload', w, workloadNames());
   const nc = str('node-count');
   if (nc !== undefined) options.nodeCount = positiveInt('--node-count', nc, 'a positive whole number of nodes');
   const tl = str('time-limit');
@@ -275,6 +310,17 @@ export function parseTestArgs(argv: readonly string[]): ParsedTestArgs {
       options.availability = a;
     }
   }
+  const kc = str('key-count');
+  if (kc !== undefined) options.keyCount = positiveInt('--key-count', kc, 'a positive whole number of keys');
+  const mtl = str('max-txn-length');
+  if (mtl !== undefined) options.maxTxnLength = positiveInt('--max-txn-length', mtl, 'a positive whole number of micro-operations');
+  const mwk = str('max-writes-per-key');
+  if (mwk !== undefined) options.maxWritesPerKey = positiveInt('--max-writes-per-key', mwk, 'a positive whole number of writes');
+  const cm = str('consistency-models');
+  if (cm !== undefined) options.consistencyModels = parseConsistencyModels(cm);
+  const tc = str('test-count');
+  if (tc !== undefined) options.testCount = positiveInt('--test-count', tc, 'a positive whole number of runs');
+  options.strict = bool('strict');
   options.logStderr = bool('log-stderr');
   options.logNetSend = bool('log-net-send');
   options.logNetRecv = bool('log-net-recv');
@@ -308,7 +354,8 @@ export function validateOptions(o: TestOptions): void {
   const fail = (field: string, value: unknown, expected: string): never => {
     throw new OptionError(`Option ${field} expects ${expected}, got ${JSON.stringify(value)}`);
   };
-  if (!WORKLOAD_NAMES.includes(o.workload)) fail('workload', o.workload, `one of ${WORKLOAD_NAMES.join(', ')}`);
+  const def = findWorkload(o.workload);
+  if (def === undefined) fail('workload', o.workload, `one of ${workloadNames().join(', ')}`);
   if (typeof o.bin !== 'string') fail('bin', o.bin, 'a string');
   if (o.nodeCount !== null && !(Number.isInteger(o.nodeCount) && o.nodeCount >= 1)) fail('nodeCount', o.nodeCount, 'a positive whole number or null');
   if (!(o.timeLimitS > 0)) fail('timeLimitS', o.timeLimitS, 'a positive number');
@@ -321,6 +368,44 @@ export function validateOptions(o: TestOptions): void {
   if (!(o.recoveryS >= 0)) fail('recoveryS', o.recoveryS, 'a non-negative number');
   if (!(o.initTimeoutS > 0)) fail('initTimeoutS', o.initTimeoutS, 'a positive number');
   if (!(o.rpcTimeoutS > 0)) fail('rpcTimeoutS', o.rpcTimeoutS, 'a positive number');
+  if (o.keyCount !== null && !(Number.isInteger(o.keyCount) && o.keyCount >= 1)) fail('keyCount', o.keyCount, 'a positive whole number or null');
+  if (!(Number.isInteger(o.maxTxnLength) && o.maxTxnLength >= 1)) fail('maxTxnLength', o.maxTxnLength, 'a positive whole number');
+  if (!(Number.isInteger(o.maxWritesPerKey) && o.maxWritesPerKey >= 1)) fail('maxWritesPerKey', o.maxWritesPerKey, 'a positive whole number');
+  if (!Array.isArray(o.consistencyModels) || o.consistencyModels.length === 0) fail('consistencyModels', o.consistencyModels, 'a non-empty list of model names');
+  if (!(Number.isInteger(o.testCount) && o.testCount >= 1)) fail('testCount', o.testCount, 'a positive whole number');
+  def?.validate?.(o);
+}
+
+/**
+ * `--consistency-models`: names separated by commas and/or spaces. Maelstrom
+ * splits only on " , " (spaces on both sides), so "a,b" there is one unknown
+ * name; eddy takes it as the two names it was surely meant to be. Whether
+ * each name is known is the workload's `validate` to say.
+ */
+export function parseConsistencyModels(value: string): string[] {
+  const names = value.split(/[\s,]+/).filter((n) => n !== '');
+  if (names.length === 0) throw new OptionError(`--consistency-models expects one or more model names such as serializable, got "${value}"`);
+  return [...new Set(names)];
+}
+
+/** Dashes that look like "-" when pasted from a web page. */
+const TYPOGRAPHIC_DASHES = /^[\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uFE58\uFE63\uFF0D]+-*/;
+
+/**
+ * A flag written with an en or em dash (`–-nemesis`, `—nemesis`, as pasted
+ * from the Gossip Glomers pages) would otherwise be taken as a positional
+ * argument or, after `--`, handed to the node, silently turning the fault off.
+ */
+export function rejectTypographicDashes(argv: readonly string[]): void {
+  for (const arg of argv) {
+    const m = TYPOGRAPHIC_DASHES.exec(arg);
+    if (m === null) continue;
+    const rest = arg.slice(m[0].length);
+    if (!/^[A-Za-z]/.test(rest)) continue;
+    const name = rest.split('=')[0]!;
+    const suggestion = rest.length === 1 ? `-${rest}` : `--${rest}`;
+    throw new OptionError(`"${arg}" starts with a typographic dash, not "-" (pasted from a web page?); did you mean \`${suggestion}\`? eddy refuses it rather than pass "${name}" on silently`);
+  }
 }
 
 function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {

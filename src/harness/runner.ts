@@ -20,7 +20,7 @@ import { randomInt } from 'node:crypto';
 import * as path from 'node:path';
 import type { Clock, Timer } from '../node/clock.js';
 import { wallNow } from './ambient.js';
-import { NetStats, verdictExitCode, type Valid } from './checker/index.js';
+import { composeResults, mergeValid, NetStats, verdictExitCode, type Valid } from './checker/index.js';
 import { ClientFactory, type Client } from './client.js';
 import { NemesisSchedule, OpGenerator } from './generator.js';
 import { History } from './history.js';
@@ -34,7 +34,32 @@ import { Rng } from './rng.js';
 import { RunStore, type LineFile } from './store.js';
 import { HISTORY_ORIGIN_KEY, isClientId, type Envelope, type JournalEvent, type Op } from './types.js';
 import { cutLine, parseNodeLine } from './wire.js';
-import { makeWorkload, SetupError, type OpSpec, type Workload } from './workloads/index.js';
+import { SetupError, workloadDef, type Conn, type FinalGenerator, type OpSpec, type StrictResult, type Workload, type WorkloadDef } from './workloads/index.js';
+
+/**
+ * The whole results.json of a run from its history and net figures: the
+ * workload's checker inside Maelstrom's composed map, plus "strict" with
+ * eddy's own findings, which decide the verdict only under `--strict`.
+ * `eddy check` calls the same function.
+ */
+export function checkRun(
+  def: WorkloadDef,
+  history: readonly Op[],
+  net: ReturnType<NetStats['result']>,
+  options: TestOptions,
+): { results: Record<string, unknown>; strict: StrictResult | null } {
+  let strict: StrictResult | null = null;
+  const composed = composeResults(history, net, { availability: options.availability }, () => {
+    const out = def.check({ history, options });
+    strict = out.strict;
+    return out.workload;
+  }) as unknown as Record<string, unknown>;
+  const s = strict as StrictResult | null;
+  if (s === null) return { results: composed, strict: null };
+  const results: Record<string, unknown> = { ...composed, strict: s };
+  if (options.strict) results['valid?'] = mergeValid([composed['valid?'], s['valid?']]);
+  return { results, strict: s };
+}
 
 /** Exit code of a run that could not be carried out. */
 export const EXIT_RUN_FAILED = 3;
@@ -142,6 +167,8 @@ interface Worker {
   readonly node: string;
   process: number;
   client: Client | null;
+  /** The workload's state for the current client (reset with it). */
+  state: unknown;
   /** The client saw an indeterminate operation and must be replaced before the next one. */
   stale: boolean;
   busy: boolean;
@@ -178,6 +205,7 @@ class Run {
   readonly #out: ProgressOutput | null;
   readonly #seed: number;
   readonly #nodes: string[];
+  readonly #def: WorkloadDef;
   readonly #workload: Workload;
   readonly #store: RunStore;
   readonly #startMs: number;
@@ -232,7 +260,8 @@ class Run {
     this.#backlogMax = deps.backlogMax ?? { messages: BACKLOG_MESSAGES_MAX, chars: BACKLOG_CHARS_MAX };
 
     this.#nodes = nodeIds(o.nodeCount);
-    this.#workload = makeWorkload(o);
+    this.#def = workloadDef(o.workload);
+    this.#workload = this.#def.create(o);
     try {
       this.#store = RunStore.create(o.store, o.workload, deps.startedAt ?? new Date());
     } catch (e) {
@@ -505,6 +534,7 @@ class Run {
       node: this.#nodes[i % this.#nodes.length]!,
       process: i,
       client: null,
+      state: undefined,
       stale: false,
       busy: false,
     }));
@@ -518,8 +548,10 @@ class Run {
       rng: this.#rng.fork('generator'),
       timeLimitMs: this.#o.timeLimitS * 1000,
       startMs,
-      next: this.#workload.nextOp,
-      workerChoice: this.#workload.workerChoice,
+      generator: this.#workload.generator,
+      processOf: (w) => this.#workers[w]!.process,
+      nodeCount: this.#nodes.length,
+      workerChoice: this.#workload.workerChoice ?? 'round-robin',
       nemesis: this.#nemesis === null ? null : new NemesisSchedule(this.#rng.fork('nemesis'), this.#o.nemesisIntervalS),
     });
     this.#startProgress(startMs);
@@ -538,7 +570,7 @@ class Run {
         }
         if (p.kind === 'op') {
           const worker = this.#workers[p.worker]!;
-          const done: Promise<void> = this.#perform(worker, { f: p.f, value: p.value }, false).finally(() => {
+          const done: Promise<void> = this.#perform(worker, { f: p.f, value: p.value }, null).finally(() => {
             inflight.delete(done);
             wake.wake();
           });
@@ -575,19 +607,65 @@ class Run {
   }
 
   async #finalPhase(): Promise<void> {
+    const final = this.#workload.final;
+    // Workloads without a final generator end at the time limit, faults and all (spec 1.2).
+    if (final === null) return;
     // Maelstrom always ends the nemesis with a stop-partition, whatever its state.
     this.#nemesis?.heal();
-    const finalOp = this.#workload.finalOp;
-    if (finalOp === null) return;
     this.#phase = 'recovery';
     this.#note('Waiting for recovery...');
     await this.#sleep(this.#o.recoveryS * 1000);
     this.#phase = 'final';
-    await this.#abortable(Promise.all(this.#workers.map((w) => this.#perform(w, finalOp, true))));
+    const startMs = this.#clock.now();
+    const rng = this.#rng.fork('final');
+    let cutoff: Timer | null = null;
+    let cut = false;
+    const cutWaiters = new Set<() => void>();
+    if (final.cutoffMs !== null) {
+      cutoff = this.#clock.setTimer(final.cutoffMs, () => {
+        cut = true;
+        for (const w of cutWaiters) w();
+      });
+    }
+    const sleepUnlessCut = (ms: number): Promise<void> =>
+      new Promise<void>((resolve) => {
+        const t = this.#clock.setTimer(ms, () => {
+          cutWaiters.delete(done);
+          resolve();
+        });
+        const done = (): void => {
+          t.cancel();
+          resolve();
+        };
+        cutWaiters.add(done);
+      });
+    // Each worker runs its own copy of the final generator, not staggered, until it says done.
+    const runWorker = async (worker: Worker): Promise<void> => {
+      for (;;) {
+        if (cut || this.#failure !== null) return;
+        const step = final.next({ rng, nowMs: this.#clock.now() - startMs, worker: worker.index, process: worker.process, workerCount: this.#workers.length });
+        if ('done' in step) return;
+        if ('waitMs' in step) {
+          await sleepUnlessCut(step.waitMs);
+          continue;
+        }
+        await this.#perform(worker, step, final);
+      }
+    };
+    try {
+      await this.#abortable(Promise.all(this.#workers.map((w) => runWorker(w))));
+    } finally {
+      (cutoff as Timer | null)?.cancel();
+    }
   }
 
-  /** One operation on one worker: invoke, one RPC, complete; replaces the client after an `info`. */
-  async #perform(worker: Worker, op: OpSpec, final: boolean): Promise<void> {
+  /**
+   * One operation on one worker: invoke, the workload's client, complete;
+   * after an `info` the worker becomes a new process and, unless the
+   * workload's clients are reusable, gets a new client. `final` is the final
+   * generator when the operation is one of the final phase's.
+   */
+  async #perform(worker: Worker, op: OpSpec, final: FinalGenerator | null): Promise<void> {
     worker.busy = true;
     try {
       if (worker.stale) {
@@ -595,25 +673,39 @@ class Run {
         // process number and, at its next operation, a new client.
         worker.client?.close();
         worker.client = null;
+        worker.state = undefined;
         worker.stale = false;
       }
       worker.client ??= this.#clients.open();
       const process = worker.process;
-      this.#history.record({ process, type: 'invoke', f: op.f, value: op.value, final });
+      const isFinal = final !== null;
+      const invoke = this.#history.record({ process, type: 'invoke', f: op.f, value: op.value, final: isFinal });
+      const conn: Conn = {
+        client: worker.client,
+        node: worker.node,
+        timeoutMs: this.#workload.rpcTimeoutMs ?? this.#o.rpcTimeoutS * 1000,
+        final: isFinal,
+        state: worker.state,
+      };
       let completion;
       try {
-        completion = await this.#workload.invoke(worker.client, worker.node, op, this.#o.rpcTimeoutS * 1000);
+        completion = await this.#workload.invoke(conn, op);
       } catch (e) {
         // As Jepsen's interpreter: an exception in a client makes the operation indeterminate.
         completion = { type: 'info' as const, value: op.value, error: `indeterminate: ${e instanceof Error ? e.message : String(e)}` };
       }
+      worker.state = conn.state;
       // After an abort the history ends with open invocations, as Jepsen's does when a test crashes.
       if (this.#failure !== null) return;
-      this.#history.record({ process, type: completion.type, f: op.f, value: completion.value, error: completion.error, final });
+      const complete = this.#history.record({ process, type: completion.type, f: op.f, value: completion.value, error: completion.error, final: isFinal });
       if (completion.type === 'info') {
         worker.process += this.#workers.length;
-        worker.stale = true;
+        if (this.#workload.reusableClient) worker.stale = false;
+        else worker.stale = true;
       }
+      const ev = { worker: worker.index, process, invoke, complete };
+      if (final !== null) final.update?.(ev);
+      else this.#workload.generator.update?.(ev);
     } finally {
       worker.busy = false;
     }
@@ -630,7 +722,7 @@ class Run {
     const round3 = (x: number): number => Math.round(x * 1000) / 1000;
     return {
       'wall-s': round3(wallS),
-      'overrun-s': round3(wallS - this.#o.timeLimitS - (this.#workload.finalOp === null ? 0 : this.#o.recoveryS)),
+      'overrun-s': round3(wallS - this.#o.timeLimitS - (this.#workload.final === null ? 0 : this.#o.recoveryS)),
       'peak-rss-mb': Math.round(process.resourceUsage().maxRSS / 1024),
       'routed-count': routed,
       'routed-per-s': routingS > 0 ? Math.round((this.#routingEndCount - this.#routingStartCount) / routingS) : 0,
@@ -645,7 +737,11 @@ class Run {
   #check(): Record<string, unknown> {
     const opCount = this.#history.counts.invoke;
     const netResult = this.#netStats.result(opCount);
-    return this.#workload.check(this.#history.ops, netResult, { availability: this.#o.availability });
+    const { results, strict } = checkRun(this.#def, this.#history.ops, netResult, this.#o);
+    if (strict !== null && strict['valid?'] !== true && !this.#o.strict) {
+      for (const f of strict.findings.slice(0, 10)) this.#warn(`strict:${f.slice(0, 80)}`, `${f} (an eddy check beyond Maelstrom's; --strict makes it decide the verdict)`);
+    }
+    return results;
   }
 
   // ---- failure, waiting, output -------------------------------------------

@@ -16,8 +16,10 @@ import { renderMessagesSvg } from './lamport.js';
 import { partitionIntervals, type PartitionInterval } from './nemesis.js';
 import { pairOps, renderLatencyQuantiles, renderLatencyRaw, renderRate } from './perf.js';
 import { asRecord, readHistory, readJournalWindow, readJsonFile } from './run-files.js';
-import { renderStableLatency } from './stable.js';
 import { renderTimelineHtml } from './timeline.js';
+import { findWorkload, guessWorkload } from '../harness/workloads/registry.js';
+import { dirname } from 'node:path';
+import { mkdir } from 'node:fs/promises';
 
 export { elementOutcomes } from './stable.js';
 
@@ -62,13 +64,14 @@ export async function renderRun(dir: string, opts: RenderOptions = {}): Promise<
   } catch {
     return [];
   }
-  const [history, testRecord, window] = await Promise.all([
+  const [history, testRecord, resultsRecord, window] = await Promise.all([
     opts.history ?? readHistory(dir),
     readJsonFile(join(dir, 'test.json')),
+    readJsonFile(join(dir, 'results.json')),
     readJournalWindow(dir, JOURNAL_EVENT_LIMIT, LOOK_AHEAD_EVENTS, opts.firstEvents),
   ]);
   const test = asRecord(testRecord) ?? {};
-  const workload = typeof test.workload === 'string' ? test.workload : guessWorkload(history);
+  const workload = typeof test.workload === 'string' ? test.workload : (guessWorkload(new Set(history.map((op) => op.f)))?.name ?? null);
   // Named after the real directory: `STORE/latest` is a symlink, and "latest" says nothing once newer runs exist.
   const runName = `${workload ?? 'run'} ${basename(await realpath(dir).catch(() => dir))}`;
   const partitions = partitionIntervals(history);
@@ -81,13 +84,25 @@ export async function renderRun(dir: string, opts: RenderOptions = {}): Promise<
     ['rate.svg', () => renderRate(history, pairs, partitions)],
     ['timeline.html', () => renderTimelineHtml(history, `Timeline — ${runName}`)],
   ];
-  if (workload === 'broadcast') {
-    pictures.push(['stable-latency.svg', () => renderStableLatency(history, partitions)]);
+  const def = workload === null ? undefined : findWorkload(workload);
+  if (def?.pictures !== undefined) {
+    try {
+      const own = def.pictures({
+        history,
+        results: asRecord(resultsRecord) ?? {},
+        test,
+        faults: partitions.map((p) => ({ ...p, kind: 'partition' })),
+      });
+      for (const p of own) pictures.push([p.file, () => p.text]);
+    } catch {
+      // A workload's picture that cannot be drawn is left out; the run's verdict stands.
+    }
   }
   const written: string[] = [];
   for (const [name, draw] of pictures) {
     const path = join(dir, name);
     try {
+      if (name.includes('/')) await mkdir(dirname(path), { recursive: true });
       // Write then rename, so `eddy serve` never shows a half-written picture.
       const tmp = `${path}.${process.pid}.tmp`;
       await writeFile(tmp, draw());
@@ -111,12 +126,4 @@ function onJournalClock(partitions: PartitionInterval[], test: Record<string, un
   if (typeof originNs !== 'number' || !Number.isFinite(originNs) || originNs === 0) return partitions;
   const shiftMs = originNs / 1e6;
   return partitions.map((p) => ({ ...p, startMs: p.startMs + shiftMs, endMs: p.endMs + shiftMs }));
-}
-
-function guessWorkload(history: readonly Op[]): string | null {
-  for (const op of history) {
-    if (op.f === 'broadcast') return 'broadcast';
-    if (op.f === 'echo') return 'echo';
-  }
-  return null;
 }

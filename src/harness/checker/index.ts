@@ -80,6 +80,20 @@ export function checkEcho(history: readonly Op[], net: NetResult, extra: CheckEx
   return compose(history, net, extra, () => checkEchoPairs(history));
 }
 
+/**
+ * Maelstrom's composed results map around a workload's own checker:
+ * perf, timeline, exceptions, stats, availability, net and workload, with
+ * the overall verdict merged. A checker that throws gives "unknown".
+ */
+export function composeResults<W extends { 'valid?': Valid }>(
+  history: readonly Op[],
+  net: NetResult,
+  extra: CheckExtra,
+  workload: () => W,
+): CommonResults & { workload: W | CheckerError } {
+  return compose(history, net, extra, workload);
+}
+
 function compose<W extends { 'valid?': Valid }>(
   history: readonly Op[],
   net: NetResult,

@@ -5,19 +5,32 @@
  * after recovery every worker does one final read; the set-full checker
  * (broadcast as add) decides what was lost or stale.
  */
-import { checkBroadcast, type NetResult } from '../checker/index.js';
-import type { Client } from '../client.js';
+import { renderStableLatency } from '../../viz/stable.js';
+import { checkSetFull } from '../checker/set-full.js';
 import { broadcastMix } from '../generator.js';
 import { topology, type TopologyName } from '../topology.js';
-import type { Op } from '../types.js';
-import { failureCompletion, malformedReply, SetupError, type Completion, type OpSpec, type SetupContext, type Workload } from './workload.js';
+import { netFigure, workloadNumber } from './figures.js';
+import {
+  failureCompletion,
+  malformedReply,
+  oncePerWorker,
+  plainGenerator,
+  SetupError,
+  type Completion,
+  type Conn,
+  type OpSpec,
+  type SetupContext,
+  type Workload,
+  type WorkloadDef,
+} from './workload.js';
 
-export class BroadcastWorkload implements Workload {
-  readonly name = 'broadcast';
-  readonly finalOp: OpSpec = { f: 'read', value: null };
-  readonly workerChoice = 'round-robin';
+class BroadcastWorkload implements Workload {
   /** Broadcasts 0, 1, 2, ... or reads, 50/50. */
-  readonly nextOp = broadcastMix();
+  readonly generator = plainGenerator(broadcastMix());
+  readonly final = oncePerWorker({ f: 'read', value: null });
+  readonly workerChoice = 'round-robin' as const;
+  readonly reusableClient = false;
+  readonly rpcTimeoutMs = null;
   readonly #topology: TopologyName;
 
   constructor(topologyName: TopologyName) {
@@ -45,7 +58,8 @@ export class BroadcastWorkload implements Workload {
     );
   }
 
-  async invoke(client: Client, node: string, op: OpSpec, timeoutMs: number): Promise<Completion> {
+  async invoke(conn: Conn, op: OpSpec): Promise<Completion> {
+    const { client, node, timeoutMs } = conn;
     if (op.f === 'broadcast') {
       const r = await client.rpc(node, { type: 'broadcast', message: op.value }, timeoutMs);
       const failed = failureCompletion(r, op, false);
@@ -64,11 +78,27 @@ export class BroadcastWorkload implements Workload {
     }
     throw new Error(`broadcast workload cannot invoke f=${op.f}`);
   }
-
-  check(history: readonly Op[], net: unknown, extra: { availability: number | 'total' | null }): Record<string, unknown> {
-    return checkBroadcast(history, net as NetResult, extra) as unknown as Record<string, unknown>;
-  }
 }
+
+export const broadcast: WorkloadDef = {
+  name: 'broadcast',
+  summary: 'Gossip: every broadcast value must reach every node (set-full: lost, stale, stable latency).',
+  challenge: '3a-3e',
+  ops: ['broadcast', 'read'],
+  flags: ['topology'],
+  create: (o) => new BroadcastWorkload(o.topology as TopologyName),
+  check: ({ history }) => ({ workload: checkSetFull(history), strict: null }),
+  defaultNode: { module: 'broadcast/index.js', bin: 'eddy-broadcast' },
+  figures: [
+    { label: 'lost', better: 'lower', value: (r) => workloadNumber(r, 'lost-count') },
+    netFigure,
+    { label: 'stable p50 ms', better: 'lower', value: (r) => workloadNumber(r, 'stable-latencies', '0.5') },
+    { label: 'stable max ms', better: 'lower', value: (r) => workloadNumber(r, 'stable-latencies', '1') },
+  ],
+  pictures: ({ history, faults }) => [
+    { file: 'stable-latency.svg', title: 'Stable latency per broadcast value', text: renderStableLatency(history, faults) },
+  ],
+};
 
 function clip(s: string, max = 200): string {
   return s.length > max ? s.slice(0, max) + '...' : s;
