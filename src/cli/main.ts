@@ -7,6 +7,7 @@
  * Exit codes shared by every subcommand: 0 valid, 1 invalid, 2 unknown,
  * 3 the run could not be carried out, 4 bad command line.
  */
+import { checkCommand } from './check.js';
 import { serveCli } from './serve.js';
 import { simCommand } from './sim.js';
 import { testCommand } from './test.js';
@@ -17,6 +18,7 @@ export type { Command, CliIO } from './command.js';
 const COMMANDS: Readonly<Record<string, Command>> = {
   test: testCommand,
   sim: simCommand,
+  check: checkCommand,
   serve: serveCli,
 };
 
