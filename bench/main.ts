@@ -1,16 +1,22 @@
 /**
- * `npm run bench [-- NAME ... [-- flags]]`: runs the named benchmarks (node,
- * harness, broadcast, sim) one after another, or all of them when none is
- * named. Each is its own script (`npm run bench:NAME` runs one directly);
- * this only sequences them, each in a fresh process so one's warm JIT or
- * heap does not colour the next one's figures.
+ * `npm run bench [-- NAME ... [-- flags]]`: runs the named benchmarks one
+ * after another, or all of them when none is named. Each is its own script
+ * in this directory (`bench/NAME.ts`; `npm run bench:NAME` runs some
+ * directly); this only sequences them, each in a fresh process so one's warm
+ * JIT or heap does not colour the next one's figures.
  */
 import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
-const BENCHES = ['node', 'harness', 'broadcast', 'sim'] as const;
 const here = dirname(fileURLToPath(import.meta.url));
+/** Every bench script beside this one, in a fixed order: the original four first, then the rest by name. */
+const FIRST = ['node', 'harness', 'broadcast', 'sim'];
+const found = readdirSync(here)
+  .filter((f) => f.endsWith('.js') && f !== 'main.js')
+  .map((f) => f.slice(0, -3));
+const BENCHES = [...FIRST.filter((n) => found.includes(n)), ...found.filter((n) => !FIRST.includes(n)).sort()];
 
 const argv = process.argv.slice(2);
 const split = argv.indexOf('--');
@@ -18,7 +24,7 @@ const names = split === -1 ? argv : argv.slice(0, split);
 const flags = split === -1 ? [] : argv.slice(split + 1);
 
 for (const name of names) {
-  if (!(BENCHES as readonly string[]).includes(name)) {
+  if (!BENCHES.includes(name)) {
     console.error(`Unknown benchmark ${JSON.stringify(name)}; expected one or more of ${BENCHES.join(', ')}.`);
     process.exit(4);
   }
