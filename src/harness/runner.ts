@@ -31,6 +31,7 @@ import { Net, NetError } from './net.js';
 import { nodeIds, validateOptions, workerCount, type TestOptions } from './options.js';
 import { Progress, type ProgressOutput } from './progress.js';
 import { Rng } from './rng.js';
+import { attachServices } from './services/index.js';
 import { RunStore, type LineFile } from './store.js';
 import { HISTORY_ORIGIN_KEY, isClientId, type Envelope, type JournalEvent, type Op } from './types.js';
 import { cutLine, parseNodeLine } from './wire.js';
@@ -197,6 +198,14 @@ export async function runTest(options: TestOptions, deps: RunDeps): Promise<RunO
   return run.execute();
 }
 
+/** What each service answers, for the sentence about a request it does not know. */
+const SERVICE_REQUESTS: Record<string, string> = {
+  'lin-kv': 'it answers read, write and cas',
+  'seq-kv': 'it answers read, write and cas',
+  'lww-kv': 'it answers read, write and cas',
+  'lin-tso': 'it answers ts',
+};
+
 class Run {
   readonly #o: TestOptions;
   readonly #clock: Clock;
@@ -285,6 +294,13 @@ class Run {
         this.#netStats.add(ev);
         if (ev.type === 'send' ? o.logNetSend : o.logNetRecv) this.#note(`:${ev.type} ${line}`);
       },
+    });
+    attachServices(this.#net, this.#rng.fork('services'), {
+      onUnknown: (service, src, type) =>
+        this.#warn(
+          `service:${service}:${src}:${type}`,
+          `Node ${src} sent ${service} a message of type ${JSON.stringify(type)}, which ${service} does not know (${SERVICE_REQUESTS[service] ?? 'it has no such request'}); as in Maelstrom, it got no reply.`,
+        ),
     });
     this.#clients = new ClientFactory(this.#net, this.#clock, (client, msg) => this.#stray(client.id, msg));
     this.#signal = deps.signal ?? null;

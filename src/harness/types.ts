@@ -50,9 +50,15 @@ export interface Op {
   final?: boolean;
 }
 
-/** True for client ids (c0, c1, ...), false for server node ids. */
+/** True for client ids (`c` and digits: c0, c1, ...), false for server node ids and services (`lin-kv`, ...). */
 export function isClientId(id: string): boolean {
-  return id.charCodeAt(0) === 99 /* 'c' */;
+  const n = id.length;
+  if (n < 2 || id.charCodeAt(0) !== 99 /* 'c' */) return false;
+  for (let i = 1; i < n; i++) {
+    const c = id.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 /**

@@ -38,3 +38,4 @@ export type { Transport, LineHandlers } from './transport.js';
 export { StdioTransport, LINE_BYTES_MAX_DEFAULT, type StdioTransportOptions } from './stdio.js';
 export { MemoryTransport } from './memory.js';
 export { KV, type KVServiceName, type CasOptions, type RpcCaller } from './kv.js';
+export { TSO } from './tso.js';

@@ -136,7 +136,8 @@ export function checkMessage(value: unknown): string | undefined {
     return `expected field body.msg_id to be an integer from 0 to 2^53-1, got ${describe(msgId)}`;
   }
   const inReplyTo = body['in_reply_to'];
-  if (inReplyTo !== undefined && !isMessageId(inReplyTo)) {
+  // Maelstrom's services answer a request that had no msg_id with "in_reply_to": null.
+  if (inReplyTo !== undefined && inReplyTo !== null && !isMessageId(inReplyTo)) {
     return `expected field body.in_reply_to to be an integer from 0 to 2^53-1, got ${describe(inReplyTo)}`;
   }
   return undefined;

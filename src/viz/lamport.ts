@@ -17,7 +17,7 @@
  * Like Maelstrom, `init` / `init_ok` exchanges are left out: they are the
  * same in every run and would add a column per init client.
  */
-import type { JournalEvent } from '../harness/types.js';
+import { isClientId, type JournalEvent } from '../harness/types.js';
 import { bodyTypeColours, briefJson, compareNodeIds, cut, esc, px, svgOpen } from './markup.js';
 import type { PartitionInterval } from './nemesis.js';
 import type { JournalWindow } from './run-files.js';
@@ -53,7 +53,7 @@ export function renderMessagesSvg(window: JournalWindow, partitions: readonly Pa
   const nodes = [...nodeSet].sort(compareNodeIds);
   // Clients that only carried setup messages (one topology exchange each) get hairline columns,
   // so at 25 nodes the servers, where the gossip is, stay near the left.
-  const setupOnly = new Set(nodes.filter((n) => n.startsWith('c')));
+  const setupOnly = new Set(nodes.filter((n) => isClientId(n)));
   for (const ev of events) {
     if (!SETUP_TYPES.has(ev.message.body.type)) {
       setupOnly.delete(ev.message.src);
@@ -63,7 +63,7 @@ export function renderMessagesSvg(window: JournalWindow, partitions: readonly Pa
   const xOf = new Map<string, number>();
   let x = GUTTER_PX;
   for (const node of nodes) {
-    const w = setupOnly.has(node) ? SETUP_CLIENT_COLUMN_PX : node.startsWith('c') ? CLIENT_COLUMN_PX : SERVER_COLUMN_PX;
+    const w = setupOnly.has(node) ? SETUP_CLIENT_COLUMN_PX : isClientId(node) ? CLIENT_COLUMN_PX : SERVER_COLUMN_PX;
     xOf.set(node, x + w / 2);
     x += w;
   }
@@ -239,7 +239,7 @@ export function renderMessagesSvg(window: JournalWindow, partitions: readonly Pa
     const fill = ly2 > headerPx ? ' fill="#999"' : '';
     for (const node of nodes) {
       if (setupOnly.has(node)) continue;
-      const cls = node.startsWith('c') ? 'nodelabel client' : 'nodelabel';
+      const cls = isClientId(node) ? 'nodelabel client' : 'nodelabel';
       out.push(`<text class="${cls}" x="${px(xOf.get(node) as number)}" y="${px(ly2)}"${fill}>${esc(node)}</text>`);
     }
     for (const run of setupRuns) {

@@ -5,6 +5,7 @@
  * pictures must open in any browser with no network and no plotting library,
  * and building strings is fast enough for 10,000 arrows.
  */
+import { isClientId } from '../harness/types.js';
 
 /** Escapes text for use in XML/HTML element content and attribute values. */
 export function esc(text: string): string {
@@ -153,6 +154,8 @@ export function compareNodeIds(a: string, b: string): number {
   const ka = nodeKey(a);
   const kb = nodeKey(b);
   if (ka.client !== kb.client) return ka.client ? -1 : 1;
+  // Services (lin-kv, seq-kv, ...) after the numbered nodes.
+  if ((ka.num < 0) !== (kb.num < 0)) return ka.num < 0 ? 1 : -1;
   if (ka.prefix !== kb.prefix) return ka.prefix < kb.prefix ? -1 : 1;
   if (ka.num !== kb.num) return ka.num - kb.num;
   return a < b ? -1 : a > b ? 1 : 0;
@@ -161,7 +164,7 @@ export function compareNodeIds(a: string, b: string): number {
 function nodeKey(id: string): { client: boolean; prefix: string; num: number } {
   const match = /^(\D*)(\d+)$/.exec(id);
   const prefix = match ? (match[1] as string) : id;
-  return { client: id.startsWith('c'), prefix, num: match ? Number(match[2]) : -1 };
+  return { client: isClientId(id), prefix, num: match ? Number(match[2]) : -1 };
 }
 
 /** The opening of a standalone SVG document with a default font. */
