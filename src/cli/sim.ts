@@ -248,7 +248,7 @@ async function single(options: TestOptions, module: NodeModule, io: CliIO, signa
 async function simulateHere(options: TestOptions & { seed: number }, module: NodeModule, io: CliIO, signal: AbortSignal): Promise<WorkerRun> {
   const t0 = wallNow();
   const outcome = await simulate(options, { module, out: io.stderr, signal });
-  return { figures: figuresOf(outcome, wallNow() - t0), results: outcome.results, simulatedS: lastOpSeconds(outcome.history) };
+  return { figures: figuresOf(outcome, wallNow() - t0, options.workload), results: outcome.results, simulatedS: lastOpSeconds(outcome.history) };
 }
 
 async function many(options: TestOptions, module: NodeModule, args: SimArgs, argv: readonly string[], io: CliIO, signal: AbortSignal): Promise<number> {
