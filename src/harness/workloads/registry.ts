@@ -5,10 +5,13 @@
  * `WorkloadDef` and one line below; nothing else in eddy names it.
  */
 import { broadcast } from './broadcast.js';
+import { gCounter, pnCounter } from './counter.js';
 import { echo } from './echo.js';
+import { gSet } from './g-set.js';
+import { uniqueIds } from './unique-ids.js';
 import type { WorkloadDef } from './workload.js';
 
-const WORKLOADS: readonly WorkloadDef[] = [broadcast, echo];
+const WORKLOADS: readonly WorkloadDef[] = [broadcast, echo, uniqueIds, gSet, gCounter, pnCounter];
 
 const byName = new Map(WORKLOADS.map((w) => [w.name, w]));
 
