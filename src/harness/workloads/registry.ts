@@ -6,9 +6,11 @@
  */
 import { broadcast } from './broadcast.js';
 import { echo } from './echo.js';
+import { txnListAppend } from './txn-list-append.js';
+import { txnRwRegister } from './txn-rw-register.js';
 import type { WorkloadDef } from './workload.js';
 
-const WORKLOADS: readonly WorkloadDef[] = [broadcast, echo];
+const WORKLOADS: readonly WorkloadDef[] = [broadcast, echo, txnListAppend, txnRwRegister];
 
 const byName = new Map(WORKLOADS.map((w) => [w.name, w]));
 
