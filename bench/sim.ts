@@ -70,7 +70,7 @@ async function timedSim(o: TestOptions): Promise<SeedFigures & { cpuMs: number; 
   const wallMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   // The runner draws the pictures at the end of every run and says how long that took.
-  return { ...figuresOf(outcome, wallMs), cpuMs: (cpu.user + cpu.system) / 1000, picturesMs: outcome.renderMs ?? 0 };
+  return { ...figuresOf(outcome, wallMs, 'broadcast'), cpuMs: (cpu.user + cpu.system) / 1000, picturesMs: outcome.renderMs ?? 0 };
 }
 
 async function speed(): Promise<void> {
@@ -139,7 +139,7 @@ async function fidelity(): Promise<void> {
   } else {
     const results = realRun(seed);
     if (results !== null) {
-      real = figuresOf({ results, exitCode: 0, dir: '', seed, error: null, history: [], renderMs: null }, 0);
+      real = figuresOf({ results, exitCode: 0, dir: '', seed, error: null, history: [], renderMs: null }, 0, 'broadcast');
     }
   }
   const rows: [string, number | null, number | null, number][] = [

@@ -76,6 +76,23 @@ describe('eddy test on real processes', { concurrency: 4 }, () => {
     assert.ok(((latestResults(r.store)['workload'] as Record<string, number>)['lost-count'] ?? 0) > 0);
   });
 
+  test('--test-count 3 stops at the first run that is not valid', async () => {
+    const r = await eddy(['test', '--bin', path.join(FIXTURES, 'forgetful-broadcast.mjs'), '--node-count', '2', ...FAST, '--test-count', '3']);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /=== Test 1 of 3 ===/);
+    assert.doesNotMatch(r.stdout, /Test 2 of 3/);
+    assert.match(r.stdout, /Stopped after test 1 of 3: it was not valid\./);
+    assert.equal(fs.readdirSync(path.join(r.store, 'broadcast')).length, 1);
+  });
+
+  test('--test-count 2 of a valid node runs twice, and a workload flag echo does not read is warned about', async () => {
+    const r = await eddy(['test', '-w', 'echo', '--bin', 'bin/eddy-echo', '--node-count', '1', ...FAST, '--time-limit', '1', '--test-count', '2', '--key-count', '3']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /=== Test 2 of 2 ===/);
+    assert.equal(fs.readdirSync(path.join(r.store, 'echo')).length, 2);
+    assert.match(r.stderr, /Warning: -w echo does not use --key-count; it is ignored\./);
+  });
+
   test('a node that prints a non-JSON line: exit 3, the node named and the line quoted, files written', async () => {
     const r = await eddy(['test', '--bin', path.join(FIXTURES, 'prints-garbage.mjs'), '--node-count', '2', ...FAST]);
     assert.equal(r.code, 3, r.stdout + r.stderr);

@@ -18,9 +18,21 @@ async function sim(args: string[]): Promise<{ code: number; stdout: string; stde
   let stdout = '';
   let stderr = '';
   const io = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } };
-  const code = await simCommand.run([...args, '--store', store, '--quiet', '--time-limit', '2', '--seed', '1'], io);
+  // eddy's own flags first: everything after a `--` in args goes to the node, and a --store there would be lost (and ./store written).
+  const code = await simCommand.run(['--store', store, '--quiet', '--time-limit', '2', '--seed', '1', ...args], io);
   return { code, stdout, stderr, store };
 }
+
+/** The run directories under ./store (the default --store), to show the tests above never add one. */
+function storeListing(): string[] {
+  const root = path.join(process.cwd(), 'store');
+  if (!fs.existsSync(root)) return [];
+  return fs.readdirSync(root).flatMap((w) => {
+    const d = path.join(root, w);
+    return fs.statSync(d).isDirectory() ? fs.readdirSync(d).map((r) => `${w}/${r}`) : [w];
+  }).sort();
+}
+const CWD_STORE_BEFORE = storeListing();
 
 function results(store: string): Record<string, unknown> {
   return JSON.parse(fs.readFileSync(path.join(store, 'latest', 'results.json'), 'utf8')) as Record<string, unknown>;
@@ -53,4 +65,8 @@ test('eddy sim keeps wall-clock figures out of results.json (it must stay a func
   assert.equal(typeof figures['peak-rss-mb'], 'number');
   assert.ok((figures['routed-count'] as number) > 0);
   assert.equal(figures['timer-late-max-ms'], null, 'no wall-clock timer probe on virtual time');
+});
+
+test('none of these runs wrote into the current directory\'s store/', () => {
+  assert.deepEqual(storeListing(), CWD_STORE_BEFORE, 'a run given a node argument after -- must still write only to its --store');
 });

@@ -65,7 +65,7 @@ describe('eddy serve over HTTP', () => {
       [runs[0], 'valid'],
     ]);
     assert.match(r.body, /4 nodes · 20 s · rate 10\/s · latency 20 ms · partition · seed 2/);
-    assert.match(r.body, /<td class="num">3\.25<\/td><td class="num">12<\/td>/, 'msgs-per-op and median stable latency');
+    assert.match(r.body, /msgs\/op <b>3\.25<\/b><\/span> · <span class="fig">stable p50 ms <b>12<\/b>/, 'broadcast\'s headline figures from its registry entry: msgs-per-op and median stable latency');
   });
 
   test('a run page shows the verdict, draws the missing pictures, and embeds messages.svg', async () => {

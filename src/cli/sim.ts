@@ -66,6 +66,8 @@ interface SimArgs {
   jobs: number;
   keepAll: boolean;
   help: boolean;
+  /** Workload flags the chosen workload does not read, one sentence each. */
+  warnings: string[];
 }
 
 /**
@@ -120,7 +122,7 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
     rest.push(a);
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    return { options: parseTestArgs(['--help']).options, nodePath, seeds: null, jobs: 1, keepAll, help: true };
+    return { options: parseTestArgs(['--help']).options, nodePath, seeds: null, jobs: 1, keepAll, help: true, warnings: [] };
   }
   let seeds: number | null = null;
   if (seedsText !== null) {
@@ -136,8 +138,8 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
     if (!/^\d+$/.test(jobsText) || j < 1 || j > MAX_JOBS) throw new OptionError(`--jobs expects a whole number of threads from 1 to ${MAX_JOBS}, got "${jobsText}"`);
     jobs = j;
   }
-  const { options } = parseTestArgs([...rest, '--bin', nodePath ?? 'in-process', ...nodeArgs]);
-  return { options, nodePath, seeds, jobs, keepAll, help: false };
+  const { options, warnings } = parseTestArgs([...rest, '--bin', nodePath ?? 'in-process', ...nodeArgs]);
+  return { options, nodePath, seeds, jobs, keepAll, help: false, warnings };
 }
 
 /** eddy's own node for a workload, from the compiled tree this file is part of. */
@@ -195,6 +197,7 @@ export const simCommand: Command = {
       io.stdout.write(usage() + '\n');
       return 0;
     }
+    for (const w of args.warnings) io.stderr.write(`Warning: ${w}\n`);
     let module: NodeModule;
     try {
       module = args.nodePath === null ? await builtinModule(args.options.workload) : await loadNodeModule(args.nodePath);
@@ -208,7 +211,24 @@ export const simCommand: Command = {
     const onSigint = (): void => interrupt.abort();
     process.on('SIGINT', onSigint);
     try {
-      if (args.seeds === null) return await single(options, module, io, interrupt.signal);
+      if (args.seeds === null) {
+        // --test-count N: Maelstrom's repeat, stopping at the first run that is not valid; run i uses seed + i.
+        const first = options.seed ?? randomInt(0, 2 ** 31);
+        let code = 0;
+        for (let i = 0; i < options.testCount && !interrupt.signal.aborted; i++) {
+          if (options.testCount > 1) io.stdout.write(`${i > 0 ? '\n' : ''}=== Test ${i + 1} of ${options.testCount} ===\n`);
+          code = await single({ ...options, seed: first + i }, module, io, interrupt.signal);
+          if (code !== 0) {
+            if (options.testCount > 1) io.stdout.write(`Stopped after test ${i + 1} of ${options.testCount}: it was not valid.\n`);
+            break;
+          }
+        }
+        return code;
+      }
+      if (options.testCount > 1) {
+        io.stderr.write('--test-count and --seeds both repeat the run; give one of them (--seeds K runs every seed and summarises).\n');
+        return EXIT_USAGE;
+      }
       return await many(options, module, args, argv, io, interrupt.signal);
     } catch (e) {
       // The runner refuses to start when the store cannot be written (its
@@ -248,7 +268,7 @@ async function single(options: TestOptions, module: NodeModule, io: CliIO, signa
 async function simulateHere(options: TestOptions & { seed: number }, module: NodeModule, io: CliIO, signal: AbortSignal): Promise<WorkerRun> {
   const t0 = wallNow();
   const outcome = await simulate(options, { module, out: io.stderr, signal });
-  return { figures: figuresOf(outcome, wallNow() - t0), results: outcome.results, simulatedS: lastOpSeconds(outcome.history) };
+  return { figures: figuresOf(outcome, wallNow() - t0, options.workload), results: outcome.results, simulatedS: lastOpSeconds(outcome.history) };
 }
 
 async function many(options: TestOptions, module: NodeModule, args: SimArgs, argv: readonly string[], io: CliIO, signal: AbortSignal): Promise<number> {

@@ -31,7 +31,7 @@ Exit codes: 0 valid, 1 invalid, 2 unknown, 3 the run could not be carried out
 command line.`;
 
 export const testCommand: Command = {
-  summary: 'Test a node program with a Maelstrom workload (broadcast, echo).',
+  summary: 'Test a node program with a Maelstrom workload.',
   async run(argv, io) {
     let options: TestOptions;
     try {
@@ -41,6 +41,7 @@ export const testCommand: Command = {
         return 0;
       }
       options = parsed.options;
+      for (const w of parsed.warnings) io.stderr.write(`Warning: ${w}\n`);
     } catch (e) {
       if (e instanceof OptionError) {
         io.stderr.write(`${e.message}.\n`.replace(/\.\.\n$/, '.\n'));
@@ -54,38 +55,54 @@ export const testCommand: Command = {
       io.stderr.write(binProblem + '\n');
       return EXIT_RUN_FAILED;
     }
-    let host: ProcessHost;
-    try {
-      // Nodes run in the system's temporary directory, as under Maelstrom.
-      host = new ProcessHost(options.bin, options.args);
-    } catch (e) {
-      io.stderr.write(`${e instanceof Error ? e.message : String(e)}.\n`);
-      return EXIT_RUN_FAILED;
+    // --test-count N: Maelstrom's repeat, stopping at the first run that is not valid.
+    let exitCode = 0;
+    for (let i = 0; i < options.testCount; i++) {
+      if (options.testCount > 1) io.stdout.write(`${i > 0 ? '\n' : ''}=== Test ${i + 1} of ${options.testCount} ===\n`);
+      // A given --seed starts the sequence: run i uses seed + i, so each run is new and each can be replayed.
+      const runOptions = options.seed === null ? options : { ...options, seed: options.seed + i };
+      exitCode = await testOnce(runOptions, io);
+      if (exitCode !== 0) {
+        if (options.testCount > 1) io.stdout.write(`Stopped after test ${i + 1} of ${options.testCount}: it was not valid.\n`);
+        break;
+      }
     }
-
-    // Ctrl-C stops the run cleanly: nodes are stopped and everything recorded
-    // is written. (A persistent listener, so the process host's own SIGINT
-    // hook sees that someone handles the signal and does not re-raise it.)
-    const interrupt = new AbortController();
-    const onSigint = (): void => interrupt.abort();
-    process.on('SIGINT', onSigint);
-    let outcome: RunOutcome;
-    try {
-      outcome = await runTest(options, { clock: new RealClock(), host, out: io.stderr, signal: interrupt.signal, render: false });
-    } catch (e) {
-      if (!(e instanceof StoreError)) throw e;
-      io.stderr.write(e.message + '\n');
-      return EXIT_RUN_FAILED;
-    } finally {
-      process.removeListener('SIGINT', onSigint);
-    }
-    printOutcome(outcome, options, io);
-    // The verdict is out; the pictures (which can take a few seconds for a big run) come after.
-    const pictures = await renderPictures(outcome.dir, (m) => io.stderr.write(m + '\n'));
-    if (pictures.length > 0) io.stdout.write(`Pictures: ${pictures.map((f) => path.basename(f)).join(', ')}\n`);
-    return outcome.exitCode;
+    return exitCode;
   },
 };
+
+async function testOnce(options: TestOptions, io: CliIO): Promise<number> {
+  let host: ProcessHost;
+  try {
+    // Nodes run in the system's temporary directory, as under Maelstrom.
+    host = new ProcessHost(options.bin, options.args);
+  } catch (e) {
+    io.stderr.write(`${e instanceof Error ? e.message : String(e)}.\n`);
+    return EXIT_RUN_FAILED;
+  }
+
+  // Ctrl-C stops the run cleanly: nodes are stopped and everything recorded
+  // is written. (A persistent listener, so the process host's own SIGINT
+  // hook sees that someone handles the signal and does not re-raise it.)
+  const interrupt = new AbortController();
+  const onSigint = (): void => interrupt.abort();
+  process.on('SIGINT', onSigint);
+  let outcome: RunOutcome;
+  try {
+    outcome = await runTest(options, { clock: new RealClock(), host, out: io.stderr, signal: interrupt.signal, render: false });
+  } catch (e) {
+    if (!(e instanceof StoreError)) throw e;
+    io.stderr.write(e.message + '\n');
+    return EXIT_RUN_FAILED;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+  printOutcome(outcome, options, io);
+  // The verdict is out; the pictures (which can take a few seconds for a big run) come after.
+  const pictures = await renderPictures(outcome.dir, (m) => io.stderr.write(m + '\n'));
+  if (pictures.length > 0) io.stdout.write(`Pictures: ${pictures.map((f) => path.basename(f)).join(', ')}\n`);
+  return outcome.exitCode;
+}
 
 /** One sentence if `bin` cannot be run, else null. */
 export function checkBinary(bin: string): string | null {

@@ -11,6 +11,7 @@
  */
 import { parseArgs } from 'node:util';
 import { findWorkload, workloadNames } from './workloads/registry.js';
+import type { WorkloadFlagName } from './workloads/workload.js';
 
 /** A registered workload's name (`workloads/registry.ts` holds the list). */
 export type WorkloadName = string;
@@ -228,7 +229,12 @@ export function flagsHelp(): string {
 export interface ParsedTestArgs {
   options: TestOptions;
   help: boolean;
+  /** One sentence per workload flag given that the chosen workload does not read (the run goes on without it). */
+  warnings: string[];
 }
+
+/** The flags only some workloads read; giving one to another workload is warned about. */
+const WORKLOAD_FLAGS: readonly WorkloadFlagName[] = ['topology', 'key-count', 'max-txn-length', 'max-writes-per-key', 'consistency-models'];
 
 /**
  * Parses `eddy test` arguments (without the `test` word). Throws
@@ -252,7 +258,7 @@ export function parseTestArgs(argv: readonly string[]): ParsedTestArgs {
   } catch (e) {
     throw new OptionError(explainParseError(e, own));
   }
-  if (values['help'] === true) return { options: { ...DEFAULT_OPTIONS, bin: '', args: [] } as TestOptions, help: true };
+  if (values['help'] === true) return { options: { ...DEFAULT_OPTIONS, bin: '', args: [] } as TestOptions, help: true, warnings: [] };
   if (positionals.length > 0) {
     throw new OptionError(`Unexpected argument "${positionals[0]}": arguments for the node program go after --, e.g. eddy test --bin node.js -- ${positionals[0]}`);
   }
@@ -343,7 +349,11 @@ export function parseTestArgs(argv: readonly string[]): ParsedTestArgs {
   if (rw !== undefined) options.recoveryS = nonNegativeNumber('--recovery-wait', rw, 'a non-negative number of seconds');
   const it = str('init-timeout');
   if (it !== undefined) options.initTimeoutS = positiveNumber('--init-timeout', it, 'a positive number of seconds');
-  return { options, help: false };
+  const reads = findWorkload(options.workload)?.flags ?? [];
+  const warnings = WORKLOAD_FLAGS.filter((f) => values[f] !== undefined && !reads.includes(f)).map(
+    (f) => `-w ${options.workload} does not use --${f}; it is ignored${reads.length > 0 ? ` (${options.workload} reads ${reads.map((r) => `--${r}`).join(', ')})` : ''}.`,
+  );
+  return { options, help: false, warnings };
 }
 
 /**

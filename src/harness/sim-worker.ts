@@ -78,7 +78,7 @@ port.on('message', (task: SimWorkerTask) => {
     (outcome) => {
       running = null;
       const last = outcome.history[outcome.history.length - 1];
-      port.postMessage({ figures: figuresOf(outcome, wallNow() - t0), results: outcome.results, simulatedS: last === undefined ? 0 : last.time / 1e9 } satisfies SimWorkerReply);
+      port.postMessage({ figures: figuresOf(outcome, wallNow() - t0, options.workload), results: outcome.results, simulatedS: last === undefined ? 0 : last.time / 1e9 } satisfies SimWorkerReply);
     },
     (e: unknown) => {
       running = null;

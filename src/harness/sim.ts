@@ -19,6 +19,7 @@ import { InProcHost, type NodeModule } from './hosts/inproc.js';
 import { nodeIds, type TestOptions } from './options.js';
 import type { ProgressOutput } from './progress.js';
 import { Rng } from './rng.js';
+import { findWorkload } from './workloads/registry.js';
 import { ActivityBoard, endedMessage, stallMessage } from './stall.js';
 import { runTest, EXIT_RUN_FAILED, type RunDeps, type RunOutcome } from './runner.js';
 import type { SimWorkerData, SimWorkerReply, SimWorkerTask } from './sim-worker.js';
@@ -112,6 +113,8 @@ export interface SeedFigures {
   opCount: number | null;
   stableLatencyMedianMs: number | null;
   stableLatencyMaxMs: number | null;
+  /** The workload's headline figures (its registry entry's), in its order. */
+  figures: FigureValue[];
   /** One sentence, when the run could not be carried out. */
   error: string | null;
   dir: string;
@@ -119,8 +122,22 @@ export interface SeedFigures {
   wallMs: number;
 }
 
+/** One headline figure of a run, as its workload defines it. */
+export interface FigureValue {
+  label: string;
+  value: number | null;
+  digits: number;
+}
+
+/** The workload's headline figures read from a results map (all null for an unknown workload or a failed run). */
+export function headlineFigures(workload: string, results: Record<string, unknown>): FigureValue[] {
+  const def = findWorkload(workload);
+  if (def === undefined) return [];
+  return def.figures.map((f) => ({ label: f.label, value: f.value(results), digits: f.digits ?? 0 }));
+}
+
 /** Pulls the compared figures out of a run's results. */
-export function figuresOf(outcome: RunOutcome, wallMs: number): SeedFigures {
+export function figuresOf(outcome: RunOutcome, wallMs: number, workloadName: string): SeedFigures {
   const r = outcome.results;
   const workload = record(r['workload']);
   // Maelstrom nests the groups under "stats"; accept them at either level.
@@ -137,6 +154,7 @@ export function figuresOf(outcome: RunOutcome, wallMs: number): SeedFigures {
     opCount: num(record(r['stats'])?.['count']),
     stableLatencyMedianMs: num(stable?.['0.5']),
     stableLatencyMaxMs: num(stable?.['1']),
+    figures: headlineFigures(workloadName, r),
     error: outcome.error,
     dir: outcome.dir,
     wallMs,
@@ -216,7 +234,7 @@ export async function sweep(o: SweepOptions): Promise<SeedFigures[]> {
     const seed = o.firstSeed + i;
     const t0 = now();
     const outcome = await simulate({ ...o.options, seed, quiet: true }, { module: o.module, signal: o.signal, render: false });
-    const figures = figuresOf(outcome, now() - t0);
+    const figures = figuresOf(outcome, now() - t0, o.options.workload);
     if (figures.exitCode === 0 && !o.keepValid) o.removeDir?.(outcome.dir);
     all.push(figures);
     o.onSeed?.(figures, i);
@@ -344,7 +362,7 @@ async function supervise(o: SuperviseOptions): Promise<void> {
         const message = stuck
           ? stallMessage(r, ids, o.module.name, limitS)
           : `The run was interrupted and did not stop within ${ABORT_GRACE_MS / 1000} s (a node that never returns?); eddy stopped it.`;
-        const run = stoppedRun(current, message, now, r.virtualMs / 1000);
+        const run = stoppedRun(current, message, now, r.virtualMs / 1000, o.options.workload);
         current = null;
         replaced = true;
         done();
@@ -390,7 +408,7 @@ async function supervise(o: SuperviseOptions): Promise<void> {
         }
         // The thread ended under a run: node code exited it, or threw where nothing could catch it.
         const r = board.read();
-        const run = stoppedRun(current, endedMessage(r, ids, o.module.name, code, uncaught), wallNow(), r.virtualMs / 1000);
+        const run = stoppedRun(current, endedMessage(r, ids, o.module.name, code, uncaught), wallNow(), r.virtualMs / 1000, o.options.workload);
         current = null;
         o.onRun(run);
         if (queue.length > 0 && o.signal?.aborted !== true) workerLoop().then(resolve, reject);
@@ -401,7 +419,7 @@ async function supervise(o: SuperviseOptions): Promise<void> {
 }
 
 /** The report of a run whose worker had to be ended: what a run that could not be carried out says. */
-function stoppedRun(current: { seed: number; dir: string | null; startMs: number }, message: string, nowMs: number, simulatedS: number): WorkerRun {
+function stoppedRun(current: { seed: number; dir: string | null; startMs: number }, message: string, nowMs: number, simulatedS: number, workload: string): WorkerRun {
   const results: Record<string, unknown> = { 'valid?': 'unknown', error: message };
   if (current.dir !== null) {
     // The run's other files hold what it recorded until it stopped; this one says why it stopped.
@@ -421,6 +439,7 @@ function stoppedRun(current: { seed: number; dir: string | null; startMs: number
     opCount: null,
     stableLatencyMedianMs: null,
     stableLatencyMaxMs: null,
+    figures: headlineFigures(workload, {}),
     error: message,
     dir: current.dir ?? '',
     wallMs: nowMs - current.startMs,
@@ -453,6 +472,8 @@ export interface SweepSummary {
   msgsPerOp: Spread | null;
   stableLatencyMedianMs: Spread | null;
   stableLatencyMaxMs: Spread | null;
+  /** Each headline figure of the workload, spread over the seeds. */
+  figures: { label: string; digits: number; spread: Spread | null }[];
   /** Seeds whose verdict was not valid, in order. */
   failingSeeds: number[];
   exitCode: number;
@@ -469,6 +490,7 @@ export function summarise(figures: readonly SeedFigures[]): SweepSummary {
     msgsPerOp: spread(figures.map((f) => f.msgsPerOp)),
     stableLatencyMedianMs: spread(figures.map((f) => f.stableLatencyMedianMs)),
     stableLatencyMaxMs: spread(figures.map((f) => f.stableLatencyMaxMs)),
+    figures: (figures[0]?.figures ?? []).map((fig, i) => ({ label: fig.label, digits: fig.digits, spread: spread(figures.map((f) => f.figures[i]?.value ?? null)) })),
     failingSeeds: figures.filter((f) => f.exitCode !== 0).map((f) => f.seed),
     exitCode: worstExitCode(figures.map((f) => f.exitCode)),
   };
@@ -481,10 +503,7 @@ export function formatSummary(s: SweepSummary): string[] {
   const rows: [string, string][] = [
     ['seeds run', String(s.runs)],
     ['valid', `${s.valid} of ${s.runs}${s.invalid > 0 ? `, invalid ${s.invalid}` : ''}${s.unknown > 0 ? `, unknown ${s.unknown}` : ''}${s.failed > 0 ? `, run failed ${s.failed}` : ''}`],
-    ['lost (total)', String(s.lostTotal)],
-    ['msgs-per-op (min / median / max)', fmt(s.msgsPerOp, 2)],
-    ['stable latency median, ms (min / median / max)', fmt(s.stableLatencyMedianMs, 0)],
-    ['stable latency max, ms (min / median / max)', fmt(s.stableLatencyMaxMs, 0)],
+    ...s.figures.map((f): [string, string] => [`${f.label} (min / median / max)`, fmt(f.spread, f.digits)]),
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`);
@@ -494,9 +513,7 @@ export function formatSummary(s: SweepSummary): string[] {
 export function formatSeedLine(f: SeedFigures): string {
   const verdict = f.error !== null ? 'run failed' : f.valid === true ? 'valid' : f.valid === false ? 'INVALID' : 'unknown';
   const parts = [`seed ${f.seed}: ${verdict}`];
-  if (f.lostCount !== null) parts.push(`lost ${f.lostCount}`);
-  if (f.msgsPerOp !== null) parts.push(`msgs-per-op ${f.msgsPerOp.toFixed(2)}`);
-  if (f.stableLatencyMedianMs !== null) parts.push(`stable latency median ${Math.round(f.stableLatencyMedianMs)} ms, max ${Math.round(f.stableLatencyMaxMs ?? 0)} ms`);
+  for (const fig of f.figures) if (fig.value !== null) parts.push(`${fig.label} ${fig.value.toFixed(fig.digits)}`);
   parts.push(`(${(f.wallMs / 1000).toFixed(2)} s)`);
   let line = parts.join('  ');
   if (f.error !== null) line += `\n    ${f.error.split('\n')[0]}`;

@@ -71,6 +71,12 @@ export function fileHref(id: string, name: string): string {
   return `/files/${encodeId(id)}/${name.split('/').map(encodeURIComponent).join('/')}`;
 }
 
+/** A run's headline figures in one cell: "lost 0 · msgs/op 1.05 · ...". */
+function figureCell(r: RunSummary): string {
+  if (r.figures.length === 0) return '<span class="muted">–</span>';
+  return r.figures.map((f) => `<span class="fig">${esc(f.label)} <b>${fmt(f.value, f.digits)}</b></span>`).join(' · ');
+}
+
 export function listPage(runs: readonly RunSummary[], storeLabel: string): string {
   const rows = runs.map(
     (r) =>
@@ -78,16 +84,14 @@ export function listPage(runs: readonly RunSummary[], storeLabel: string): strin
       `<td><input type="checkbox" name="run" value="${esc(r.id)}" aria-label="compare ${esc(r.id)}"></td>` +
       `<td><a href="${runHref(r.id)}">${esc(r.id)}</a></td>` +
       `<td>${esc(r.workload ?? '')}</td><td>${badge(r.verdict)}</td><td>${esc(r.flags)}</td>` +
-      `<td class="num">${fmt(r.lostCount)}</td><td class="num">${fmt(r.msgsPerOpServers, 2)}</td>` +
-      `<td class="num">${fmt(r.stableLatencyMedianMs)}</td><td class="num">${fmt(r.stableLatencyMaxMs)}</td></tr>`,
+      `<td class="figs">${figureCell(r)}</td></tr>`,
   );
   const body =
     `<h1>${runs.length} run${runs.length === 1 ? '' : 's'} in ${esc(storeLabel)}</h1>` +
     (runs.length === 0
       ? `<p>No runs yet. Start one with <code>eddy test -w broadcast --bin PROGRAM</code>.</p>`
       : `<form method="get" action="/compare"><table id="runs"><thead><tr><th></th><th>run (newest first)</th><th>workload</th><th>verdict</th>` +
-        `<th>flags</th><th class="num">lost</th><th class="num">msgs/op (servers)</th><th class="num">median stable latency (ms)</th>` +
-        `<th class="num">max (ms)</th></tr></thead><tbody>${rows.join('')}</tbody></table>` +
+        `<th>flags</th><th>figures (the workload's headline figures)</th></tr></thead><tbody>${rows.join('')}</tbody></table>` +
         `<p><button type="submit">Compare the two ticked runs</button></p></form>`);
   return layout('runs', body);
 }
@@ -135,21 +139,14 @@ function pictureHeading(id: string, name: string): string {
 }
 
 function keyFigures(r: RunSummary): string {
-  const w = obj(r.results?.workload);
-  const stable = obj(w?.['stable-latencies']);
   const stats = obj(r.results?.stats);
   const net = obj(obj(r.results?.net)?.stats);
   const row = (label: string, value: unknown): string => `<tr><th>${esc(label)}</th><td class="num">${esc(show(value))}</td></tr>`;
   return (
     `<table class="figures">` +
+    r.figures.map((f) => `<tr><th>${esc(f.label)}</th><td class="num">${fmt(f.value, f.digits)}</td></tr>`).join('') +
     row('operations', stats?.count) +
     row('ok / fail / info', stats ? `${show(stats['ok-count'])} / ${show(stats['fail-count'])} / ${show(stats['info-count'])}` : undefined) +
-    row('broadcast values', w?.['attempt-count']) +
-    row('stable', w?.['stable-count']) +
-    row('lost', w?.['lost-count']) +
-    row('never read', w?.['never-read-count']) +
-    row('stale', w?.['stale-count']) +
-    row('stable latency ms (0, 0.5, 0.95, 0.99, 1)', stable ? ['0', '0.5', '0.95', '0.99', '1'].map((q) => show(stable[q])).join(', ') : undefined) +
     row('msgs-per-op (all / servers)', net ? `${show(obj(net.all)?.['msgs-per-op'])} / ${show(obj(net.servers)?.['msgs-per-op'])}` : undefined) +
     row('messages (all / servers)', net ? `${show(obj(net.all)?.['msg-count'])} / ${show(obj(net.servers)?.['msg-count'])}` : undefined) +
     `</table>`
@@ -190,12 +187,18 @@ function verdictSentence(r: RunSummary): string {
     case 'valid':
       return 'Valid';
     case 'invalid':
-      return `Invalid${r.lostCount ? `: ${r.lostCount} lost` : ''}`;
+      return `Invalid${badFigure(r)}`;
     case 'unknown':
       return 'Unknown (nothing could be confirmed)';
     case 'none':
       return 'No results: the run aborted or is still going';
   }
+}
+
+/** ": 2 lost" when the workload's first headline figure is a count of bad outcomes that is above zero. */
+function badFigure(r: RunSummary): string {
+  const f = r.figures[0];
+  return f !== undefined && f.better === 'lower' && f.value !== null && f.value > 0 ? `: ${fmt(f.value, f.digits)} ${f.label}` : '';
 }
 
 /** A figure compared: lower is better for every figure here except counts of good outcomes. */
@@ -206,19 +209,31 @@ interface Figure {
   digits?: number;
 }
 
-const FIGURES: Figure[] = [
-  { label: 'lost', get: (r) => r.lostCount, lowerIsBetter: true },
-  { label: 'stable values', get: (r) => r.stableCount, lowerIsBetter: null },
-  { label: 'broadcast values', get: (r) => r.attemptCount, lowerIsBetter: null },
-  { label: 'median stable latency (ms)', get: (r) => r.stableLatencyMedianMs, lowerIsBetter: true },
-  { label: 'p95 stable latency (ms)', get: (r) => numAt(r, 'workload', 'stable-latencies', '0.95'), lowerIsBetter: true },
-  { label: 'max stable latency (ms)', get: (r) => r.stableLatencyMaxMs, lowerIsBetter: true },
+/** Figures every run has, whatever its workload. */
+const COMMON_FIGURES: Figure[] = [
   { label: 'msgs-per-op (servers)', get: (r) => r.msgsPerOpServers, lowerIsBetter: true, digits: 2 },
   { label: 'msgs-per-op (all)', get: (r) => r.msgsPerOpAll, lowerIsBetter: true, digits: 2 },
   { label: 'operations', get: (r) => r.opCount, lowerIsBetter: null },
   { label: 'failed operations', get: (r) => numAt(r, 'stats', 'fail-count'), lowerIsBetter: true },
   { label: 'indeterminate operations', get: (r) => numAt(r, 'stats', 'info-count'), lowerIsBetter: true },
 ];
+
+/** The compared figures: both runs' workload headline figures (by label, first run's order), then the common ones. */
+function comparedFigures(a: RunSummary, b: RunSummary): Figure[] {
+  const out: Figure[] = [];
+  const seen = new Set<string>();
+  for (const f of [...a.figures, ...b.figures]) {
+    if (seen.has(f.label)) continue;
+    seen.add(f.label);
+    out.push({
+      label: f.label,
+      get: (r) => r.figures.find((g) => g.label === f.label)?.value ?? null,
+      lowerIsBetter: f.better === null ? null : f.better === 'lower',
+      digits: f.digits,
+    });
+  }
+  return [...out, ...COMMON_FIGURES];
+}
 
 function numAt(r: RunSummary, ...path: string[]): number | null {
   let v: unknown = r.results;
@@ -227,7 +242,7 @@ function numAt(r: RunSummary, ...path: string[]): number | null {
 }
 
 export function comparePage(a: RunSummary, b: RunSummary, picturesA: PictureRef[], picturesB: PictureRef[]): string {
-  const rows = FIGURES.map((f) => {
+  const rows = comparedFigures(a, b).map((f) => {
     const va = f.get(a);
     const vb = f.get(b);
     let delta = '<span class="muted">–</span>';

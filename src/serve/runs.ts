@@ -8,6 +8,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { asRecord, readJsonFile } from '../viz/run-files.js';
+import { findWorkload } from '../harness/workloads/registry.js';
 import { resolveInStore } from './safe-path.js';
 
 export type Verdict = 'valid' | 'invalid' | 'unknown' | 'none';
@@ -30,8 +31,25 @@ export interface RunSummary {
   stableLatencyMedianMs: number | null;
   stableLatencyMaxMs: number | null;
   opCount: number | null;
+  /** The workload's headline figures (its registry entry's), empty for a workload eddy does not know. */
+  figures: RunFigure[];
   results: Record<string, unknown> | null;
   test: Record<string, unknown> | null;
+}
+
+/** One headline figure of a run, as its workload's registry entry defines it. */
+export interface RunFigure {
+  label: string;
+  value: number | null;
+  digits: number;
+  better: 'lower' | 'higher' | null;
+}
+
+/** The headline figures `workload` defines, read from `results` (null values where the run has none). */
+export function runFigures(workload: string | null, results: Record<string, unknown> | null): RunFigure[] {
+  const def = workload === null ? undefined : findWorkload(workload);
+  if (def === undefined) return [];
+  return def.figures.map((f) => ({ label: f.label, value: results === null ? null : f.value(results), digits: f.digits ?? 0, better: f.better }));
 }
 
 /** Files whose presence makes a directory a run. */
@@ -120,6 +138,7 @@ export async function summariseRun(store: string, id: string): Promise<RunSummar
     stableLatencyMedianMs: num(stable?.['0.5']),
     stableLatencyMaxMs: num(stable?.['1']),
     opCount: num(stats?.count),
+    figures: runFigures(workload, results),
     results,
     test,
   };
