@@ -160,7 +160,7 @@ export function replyProblem(request: readonly Mop[], body: Body, read: ReadShap
     if (f === 'r') {
       if (!read.accepts(m[2])) return `has ${at}, a read, with ${read.expected} (got ${JSON.stringify(m[2])})`;
     } else if (!sameJson(m[2], v)) {
-      return `has ${at}, a ${f === 'w' ? 'write' : 'append'}, with value ${JSON.stringify(v)} (got ${JSON.stringify(m[2])})`;
+      return `has ${at}, ${f === 'w' ? 'a write' : 'an append'}, with value ${JSON.stringify(v)} (got ${JSON.stringify(m[2])})`;
     }
   }
   return null;
