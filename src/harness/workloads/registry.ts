@@ -6,9 +6,10 @@
  */
 import { broadcast } from './broadcast.js';
 import { echo } from './echo.js';
+import { kafka } from './kafka.js';
 import type { WorkloadDef } from './workload.js';
 
-const WORKLOADS: readonly WorkloadDef[] = [broadcast, echo];
+const WORKLOADS: readonly WorkloadDef[] = [broadcast, echo, kafka];
 
 const byName = new Map(WORKLOADS.map((w) => [w.name, w]));
 
