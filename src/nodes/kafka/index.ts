@@ -37,6 +37,8 @@ export interface KafkaNodeOptions {
   replicateMs?: number;
   /** How long a forwarded send waits for the leader, ms. @default 1000 */
   forwardTimeoutMs?: number;
+  /** A leader not heard from for this many replication beats is taken as unreachable and sends for its keys fail at once. @default 4 */
+  suspectBeats?: number;
   /** At most this many entries per key in one poll reply or one replication batch. @default 1000 */
   batchMax?: number;
   /** A deliberate bug, for the checker's tests. @default none */
@@ -90,7 +92,7 @@ interface ReplBody {
 }
 
 export function createNode(env: NodeEnv, options?: KafkaNodeOptions): Node {
-  const o = { replicateMs: 50, forwardTimeoutMs: 1000, batchMax: 1000, fault: null, ...(options ?? parseOptions(env.args)) };
+  const o = { replicateMs: 50, forwardTimeoutMs: 1000, suspectBeats: 4, batchMax: 1000, fault: null, ...(options ?? parseOptions(env.args)) };
   const node = new Node({ transport: env.transport, clock: env.clock, random: env.random });
   const logs = new Map<string, Log>();
   const committed = new Map<string, number>();
@@ -100,6 +102,9 @@ export function createNode(env: NodeEnv, options?: KafkaNodeOptions): Node {
   const acked = new Map<string, Map<string, number>>();
   let peers: string[] = [];
   let sorted: string[] = [];
+  /** When each peer was last heard from (any message), on the node's clock. */
+  const lastHeard = new Map<string, number>();
+  const heard = (peer: string): void => void lastHeard.set(peer, node.clock.now());
   let sends = 0;
   let polls = 0;
 
@@ -125,7 +130,10 @@ export function createNode(env: NodeEnv, options?: KafkaNodeOptions): Node {
   node.onInit(() => {
     sorted = [...node.nodeIds].sort();
     peers = sorted.filter((n) => n !== node.nodeId);
-    for (const p of peers) acked.set(p, new Map());
+    for (const p of peers) {
+      acked.set(p, new Map());
+      lastHeard.set(p, node.clock.now());
+    }
     if (peers.length > 0 && o.fault !== 'own-offsets') node.every(o.replicateMs, replicate);
   });
 
@@ -137,19 +145,19 @@ export function createNode(env: NodeEnv, options?: KafkaNodeOptions): Node {
     for (const peer of peers) {
       const have = acked.get(peer)!;
       const entries: Record<string, [number, ...unknown[]]> = {};
-      let any = false;
       for (const [k, log] of logs) {
         if (!isLeader(k)) continue;
         const from = have.get(k) ?? 0;
         if (from >= log.length) continue;
         entries[k] = [from, ...log.slice(from, from + o.batchMax)];
-        any = true;
       }
-      if (any || Object.keys(commits).length > 0) node.send(peer, { type: 'repl', entries, commits } satisfies ReplBody);
+      // Sent every beat even when empty: it is also the heartbeat that tells a forwarder its leader is reachable.
+      node.send(peer, { type: 'repl', entries, commits } satisfies ReplBody);
     }
   };
 
   node.on('repl', (req) => {
+    heard(req.src);
     const body = req.body as unknown as ReplBody;
     const lengths: Record<string, number> = {};
     for (const [k, [from, ...msgs]] of Object.entries(body.entries ?? {})) {
@@ -163,6 +171,7 @@ export function createNode(env: NodeEnv, options?: KafkaNodeOptions): Node {
   });
 
   node.on('repl_ack', (req) => {
+    heard(req.src);
     const have = acked.get(req.src);
     if (have === undefined) return;
     for (const [k, n] of Object.entries((req.body['lengths'] ?? {}) as Record<string, number>)) have.set(k, Math.max(have.get(k) ?? 0, n));
@@ -174,16 +183,25 @@ export function createNode(env: NodeEnv, options?: KafkaNodeOptions): Node {
     if (!('msg' in req.body)) throw RPCError.malformedRequest('send: expected field msg (any JSON value), got nothing');
     const msg = req.body['msg'];
     if (isLeader(key)) return { type: 'send_ok', offset: append(key, msg) };
+    const leader = leaderOf(key, sorted);
+    // Nothing heard from the leader for a few beats: most likely cut off. Refusing before
+    // forwarding is a definite failure (the message surely was not appended) and costs nothing.
+    if (node.clock.now() - (lastHeard.get(leader) ?? 0) > o.suspectBeats * o.replicateMs) {
+      throw RPCError.temporarilyUnavailable(`send to key ${key}: its leader ${leader} has not been heard from lately`);
+    }
     try {
-      const reply = await node.rpc(leaderOf(key, sorted), { type: 'fwd_send', key, msg }, { timeoutMs: o.forwardTimeoutMs });
+      const reply = await node.rpc(leader, { type: 'fwd_send', key, msg }, { timeoutMs: o.forwardTimeoutMs });
+      heard(leader);
       return { type: 'send_ok', offset: reply['offset'] as number };
     } catch (e) {
       // The leader may have appended it: the outcome is unknown, so the error must be indefinite.
-      throw RPCError.crash(`send to key ${key}: its leader ${leaderOf(key, sorted)} did not answer (${e instanceof Error ? e.message : String(e)})`);
+      if (e instanceof RPCError && e.code !== 0) throw e;
+      throw RPCError.crash(`send to key ${key}: its leader ${leader} did not answer within ${o.forwardTimeoutMs} ms`);
     }
   });
 
   node.on('fwd_send', (req) => {
+    heard(req.src);
     const key = req.body['key'] as string;
     if (!isLeader(key)) throw RPCError.temporarilyUnavailable(`fwd_send: ${node.nodeId} does not lead key ${key}`);
     return { type: 'fwd_send_ok', offset: append(key, req.body['msg']) };
