@@ -17,16 +17,19 @@ import { addPartitionLegend } from './perf.js';
 import { Plot } from './plot.js';
 
 /** Every broadcast value's fate, in the order values were first broadcast (never throws). */
-export function elementOutcomes(history: readonly Op[]): SetFullElement[] {
-  return setFullElements(history, { lenient: true }).elements;
+export function elementOutcomes(history: readonly Op[], addF = 'broadcast'): SetFullElement[] {
+  return setFullElements(history, { lenient: true, addF }).elements;
 }
 
 const STABLE_COLOUR = '#3b82d6';
 const LOST_COLOUR = '#d62728';
 const NEVER_READ_COLOUR = '#9ca3af';
 
-export function renderStableLatency(history: readonly Op[], partitions: readonly PartitionInterval[]): string {
-  const outcomes = elementOutcomes(history);
+/** @param options.addF the operation that adds an element, and how the picture names it (broadcast: "broadcast value", g-set's add: "added element"). */
+export function renderStableLatency(history: readonly Op[], partitions: readonly PartitionInterval[], options: { addF?: string } = {}): string {
+  const addF = options.addF ?? 'broadcast';
+  const noun = addF === 'broadcast' ? 'broadcast value' : 'added element';
+  const outcomes = elementOutcomes(history, addF);
   let endNs = 0;
   for (const op of history) endNs = Math.max(endNs, op.time);
   const stable = outcomes.filter((o) => o.outcome === 'stable' && o.known !== null);
@@ -37,7 +40,7 @@ export function renderStableLatency(history: readonly Op[], partitions: readonly
   const neverRead = outcomes.filter((o) => o.outcome === 'never-read');
   const plot = new Plot({
     title:
-      `Stable latency per broadcast value: ${stable.length} stable, ${lost.length} lost, ${neverRead.length} never read` +
+      `Stable latency per ${noun}: ${stable.length} stable, ${lost.length} lost, ${neverRead.length} never read` +
       (spread === null ? '' : `; median ${spread['0.5']} ms, max ${spread['1']} ms`),
     xLabel: 'time (s) the value became known',
     yLabel: 'stable latency (ms)',
@@ -67,7 +70,7 @@ export function renderStableLatency(history: readonly Op[], partitions: readonly
     const y = plot.sy(median);
     plot.add(`<line class="median" x1="${plot.sx(0)}" y1="${y}" x2="${plot.sx(Math.max(1, endNs / 1e9))}" y2="${y}" stroke="#1f77b4" stroke-dasharray="5 4"><title>median ${median} ms</title></line>`);
   }
-  if (outcomes.length === 0) plot.note('no broadcast values in the history');
+  if (outcomes.length === 0) plot.note(`no ${noun}s in the history`);
   plot.legendEntry('stable', Plot.pointSwatch('circle', STABLE_COLOUR), 'stable');
   if (median !== null) plot.legendEntry('median', Plot.lineSwatch('#1f77b4', '5 4'), `median (${median} ms)`);
   if (lost.length > 0) plot.legendEntry('lost', Plot.pointSwatch('cross', LOST_COLOUR), 'lost (drawn at the top)');
