@@ -391,6 +391,23 @@ function fallbackCycle(g: Graph, vertices: Int32Array, local: Int32Array): Cycle
   return null;
 }
 
+/** The component's own graph: its vertices renumbered by `local`, edges leaving it dropped. */
+function subgraph(g: Graph, vs: readonly number[], local: Int32Array): Graph {
+  const off = new Int32Array(vs.length + 1);
+  const dst: number[] = [];
+  const kind: number[] = [];
+  for (let i = 0; i < vs.length; i++) {
+    off[i] = dst.length;
+    const v = vs[i]!;
+    for (let p = g.off[v]!; p < g.off[v + 1]!; p++) {
+      const w = local[g.dst[p]!]!;
+      if (w >= 0) { dst.push(w); kind.push(g.kind[p]!); }
+    }
+  }
+  off[vs.length] = dst.length;
+  return new Graph(vs.length, off, Int32Array.from(dst), Uint8Array.from(kind));
+}
+
 /**
  * Every cycle anomaly in the graph. `budgetMs` bounds the targeted search in
  * each component.
@@ -404,7 +421,6 @@ export function searchCycles(g: Graph, budgetMs: number): CycleSearchResult {
   const exists: CycleExists[] = [];
   const timeouts: Timeout[] = [];
   const sccSizes: number[] = [];
-  const members = new Uint8Array(g.n);
   const local = new Int32Array(g.n).fill(-1);
   let hasProcess = false, hasRealtime = false;
   for (let p = 0; p < g.kind.length; p++) {
@@ -414,16 +430,22 @@ export function searchCycles(g: Graph, budgetMs: number): CycleSearchResult {
   for (const vs of byComp) {
     if (vs === undefined) continue;
     sccSizes.push(vs.length);
-    const vertices = Int32Array.from(vs);
-    for (let i = 0; i < vertices.length; i++) { members[vertices[i]!] = 1; local[vertices[i]!] = i; }
-    const found = cycleExistsCases(g, members);
+    // Work on the component alone, renumbered 0..m-1, so each step costs its size, not the history's.
+    for (let i = 0; i < vs.length; i++) local[vs[i]!] = i;
+    const sub = subgraph(g, vs, local);
+    for (const v of vs) local[v] = -1;
+    const all = new Uint8Array(sub.n).fill(1);
+    const identity = new Int32Array(sub.n);
+    for (let i = 0; i < sub.n; i++) identity[i] = i;
+    const toGlobal = (e: CycleEdge): CycleEdge => ({ from: vs[e.from]!, to: vs[e.to]!, kind: e.kind });
+    const found = cycleExistsCases(sub, all).map((e) => ({ ...e, vertices: e.vertices.map((v) => vs[v]!) }));
     exists.push(...found);
     // Cycle types the probes proved absent: those prohibited by models whose subgraph had no cycle.
     const impossible = impossibleModels(found.map((e) => e.type));
     const possible = EXISTS_SPECS.map((s) => s.model).filter((m) => !impossible.has(m));
     const skip = new Set([...prohibitedAnomalies(possible)].filter((a) => CYCLE_TYPES.has(a)));
     const budget = new Budget(budgetMs * EDGES_PER_MS);
-    const searcher = new Searcher(g, local, vertices, budget);
+    const searcher = new Searcher(sub, identity, identity, budget);
     const searched: string[] = [];
     const foundTypes: string[] = [];
     for (const spec of CYCLE_SPECS) {
@@ -431,21 +453,20 @@ export function searchCycles(g: Graph, budgetMs: number): CycleSearchResult {
       if (spec.special === PROCESS && !hasProcess) continue;
       if (spec.special === REALTIME && !hasRealtime) continue;
       searched.push(spec.type);
-      const r = searchType(searcher, spec, members);
+      const r = searchType(searcher, spec, all);
       if (r === 'timeout') {
         timeouts.push({ type: 'cycle-search-timeout', 'anomaly-spec-type': spec.type, 'does-not-contain': searched.slice(0, -1).filter((t) => !foundTypes.includes(t)), 'scc-size': vs.length });
-        const fb = fallbackCycle(g, vertices, local);
-        if (fb !== null) cycles.push({ type: classify(fb.map((e) => e.kind)), edges: fb });
+        const fb = fallbackCycle(sub, identity, identity);
+        if (fb !== null) cycles.push({ type: classify(fb.map((e) => e.kind)), edges: fb.map(toGlobal) });
         break;
       }
       if (r !== null) {
         const type = classify(r.map((e) => e.kind));
-        cycles.push({ type, edges: r });
+        cycles.push({ type, edges: r.map(toGlobal) });
         foundTypes.push(type);
         for (const a of impliedAnomalies([type])) skip.add(a);
       }
     }
-    for (const v of vertices) { members[v] = 0; local[v] = -1; }
   }
   sccSizes.sort((a, b) => b - a);
   return { cycles, exists, timeouts, sccSizes };

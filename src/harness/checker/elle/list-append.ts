@@ -170,7 +170,10 @@ export function analyseListAppend(txns: readonly Txn[]): Analysis {
         }
       }
       if (list.length === 0) {
-        mapIn(readers, k).set(EMPTY, [...(readers.get(k)?.get(EMPTY) ?? []), t]);
+        const re = mapIn(readers, k);
+        const es = re.get(EMPTY);
+        if (es === undefined) re.set(EMPTY, [t]);
+        else es.push(t);
         return;
       }
       const last = keyOf(list[list.length - 1]);

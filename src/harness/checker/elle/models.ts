@@ -256,6 +256,18 @@ export function impliedModels(models: Iterable<string>): Set<string> {
  * those (Elle's `anomalies-prohibited-by`).
  */
 export function prohibitedAnomalies(models: readonly string[]): Set<string> {
+  const memoKey = [...models].sort().join(' ');
+  const hit = prohibitedMemo.get(memoKey);
+  if (hit !== undefined) return new Set(hit);
+  const r = prohibitedUncached(models);
+  prohibitedMemo.set(memoKey, r);
+  return new Set(r);
+}
+
+const prohibitedMemo = new Map<string, Set<string>>();
+const impossibleMemo = new Map<string, Set<string>>();
+
+function prohibitedUncached(models: readonly string[]): Set<string> {
   const direct = new Set<string>();
   for (const m of impliedModels(models)) for (const a of DIRECT_PROHIBITED.get(m) ?? []) direct.add(a);
   const out = new Set<string>();
@@ -267,6 +279,16 @@ export function prohibitedAnomalies(models: readonly string[]): Set<string> {
 
 /** Canonical models ruled out by the given anomalies: those prohibiting anything they imply, and every model implying one of those. */
 export function impossibleModels(anomalies: Iterable<string>): Set<string> {
+  const list = [...anomalies];
+  const memoKey = [...new Set(list)].sort().join(' ');
+  const hit = impossibleMemo.get(memoKey);
+  if (hit !== undefined) return new Set(hit);
+  const r = impossibleUncached(list);
+  impossibleMemo.set(memoKey, r);
+  return new Set(r);
+}
+
+function impossibleUncached(anomalies: Iterable<string>): Set<string> {
   const implied = impliedAnomalies(anomalies);
   const direct = new Set<string>();
   for (const [m, as] of DIRECT_PROHIBITED) if (as.some((a) => implied.has(a))) direct.add(m);
