@@ -7,7 +7,7 @@
  * Elle's list-append checker judges the history against
  * `--consistency-models` (default strict-serializable).
  */
-import { checkListAppend, elleArtifacts } from './elle-api.js';
+import { checkListAppend, elleArtifacts } from '../checker/elle/index.js';
 import { availabilityFigure, netFigure } from './figures.js';
 import { invokeTxn, txnGenerator, validateConsistencyModels, type ReadShape } from './txn.js';
 import type { Completion, Conn, OpSpec, Workload, WorkloadDef } from './workload.js';
@@ -48,5 +48,8 @@ export const txnListAppend: WorkloadDef = {
   check: ({ history, options }) => checkListAppend(history, { consistencyModels: options.consistencyModels, strict: options.strict }),
   defaultNode: { module: 'txn-list-append/index.js', bin: 'eddy-txn-list-append' },
   figures: [anomalyTypesFigure, availabilityFigure, netFigure],
-  pictures: ({ results }) => elleArtifacts(results['workload']),
+  pictures: ({ results }) => {
+    const w = results['workload'];
+    return typeof w === 'object' && w !== null ? elleArtifacts(w as Record<string, unknown>) : [];
+  },
 };

@@ -8,7 +8,7 @@
  * inference, as Maelstrom) judges the history against
  * `--consistency-models` (default strict-serializable).
  */
-import { checkRwRegister, elleArtifacts } from './elle-api.js';
+import { checkRwRegister, elleArtifacts } from '../checker/elle/index.js';
 import { availabilityFigure, netFigure } from './figures.js';
 import { invokeTxn, txnGenerator, validateConsistencyModels, type ReadShape } from './txn.js';
 import type { Completion, Conn, OpSpec, Workload, WorkloadDef } from './workload.js';
@@ -49,5 +49,8 @@ export const txnRwRegister: WorkloadDef = {
   check: ({ history, options }) => checkRwRegister(history, { consistencyModels: options.consistencyModels, strict: options.strict }),
   defaultNode: { module: 'txn-rw-register/index.js', bin: 'eddy-txn-rw-register' },
   figures: [anomalyTypesFigure, availabilityFigure, netFigure],
-  pictures: ({ results }) => elleArtifacts(results['workload']),
+  pictures: ({ results }) => {
+    const w = results['workload'];
+    return typeof w === 'object' && w !== null ? elleArtifacts(w as Record<string, unknown>) : [];
+  },
 };

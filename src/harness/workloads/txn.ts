@@ -14,7 +14,7 @@
  * them, the key is replaced in place by a fresh one (the largest active
  * key + 1) and the micro-op is drawn again.
  */
-import { canonicalModel, MODEL_NAMES } from './elle-api.js';
+import { canonicalModel, MODEL_NAMES } from '../checker/elle/index.js';
 import type { Rng } from '../rng.js';
 import { OptionError, type TestOptions } from '../options.js';
 import type { Body } from '../types.js';
