@@ -349,6 +349,8 @@ export function parseTestArgs(argv: readonly string[]): ParsedTestArgs {
   if (rw !== undefined) options.recoveryS = nonNegativeNumber('--recovery-wait', rw, 'a non-negative number of seconds');
   const it = str('init-timeout');
   if (it !== undefined) options.initTimeoutS = positiveNumber('--init-timeout', it, 'a positive number of seconds');
+  // What the workload itself cannot run (lin-kv's concurrency rule, txn model names) is refused here too, as a bad flag.
+  findWorkload(options.workload)?.validate?.(options);
   const reads = findWorkload(options.workload)?.flags ?? [];
   const warnings = WORKLOAD_FLAGS.filter((f) => values[f] !== undefined && !reads.includes(f)).map(
     (f) => `-w ${options.workload} does not use --${f}; it is ignored${reads.length > 0 ? ` (${options.workload} reads ${reads.map((r) => `--${r}`).join(', ')})` : ''}.`,

@@ -9,6 +9,7 @@
 import { renderStableLatency } from '../../viz/stable.js';
 import { checkSetFull } from '../checker/set-full.js';
 import { netFigure, workloadNumber } from './figures.js';
+import { closedShapeProblem } from './reply-shape.js';
 import { indeterminateCompletion, malformedReply, oncePerWorker, plainGenerator, type Completion, type Conn, type OpSpec, type Workload, type WorkloadDef } from './workload.js';
 
 class GSetWorkload implements Workload {
@@ -29,13 +30,21 @@ class GSetWorkload implements Workload {
       const r = await conn.client.rpc(conn.node, { type: 'add', element: op.value }, conn.timeoutMs);
       const failed = indeterminateCompletion(r, op);
       if (failed !== null) return failed;
-      if (r.kind === 'reply' && r.body.type === 'add_ok') return { type: 'ok', value: op.value };
+      if (r.kind === 'reply' && r.body.type === 'add_ok') {
+        const problem = closedShapeProblem(r.body, []);
+        if (problem === null) return { type: 'ok', value: op.value };
+        return malformedReply(op, `an add_ok with ${problem}`, r.body, conn.node);
+      }
       return malformedReply(op, 'an add_ok', r.kind === 'reply' ? r.body : { type: '?' }, conn.node);
     }
     const r = await conn.client.rpc(conn.node, { type: 'read' }, conn.timeoutMs);
     const failed = indeterminateCompletion(r, op);
     if (failed !== null) return failed;
-    if (r.kind === 'reply' && r.body.type === 'read_ok' && Array.isArray(r.body['value'])) return { type: 'ok', value: r.body['value'] };
+    if (r.kind === 'reply' && r.body.type === 'read_ok' && Array.isArray(r.body['value'])) {
+      const problem = closedShapeProblem(r.body, ['value']);
+      if (problem === null) return { type: 'ok', value: r.body['value'] };
+      return malformedReply(op, `a read_ok with ${problem}`, r.body, conn.node);
+    }
     return malformedReply(op, 'a read_ok with a value array', r.kind === 'reply' ? r.body : { type: '?' }, conn.node);
   }
 }

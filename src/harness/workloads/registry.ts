@@ -9,12 +9,13 @@ import { gCounter, pnCounter } from './counter.js';
 import { echo } from './echo.js';
 import { gSet } from './g-set.js';
 import { kafka } from './kafka.js';
+import { linKv } from './lin-kv.js';
 import { txnListAppend } from './txn-list-append.js';
 import { txnRwRegister } from './txn-rw-register.js';
 import { uniqueIds } from './unique-ids.js';
 import type { WorkloadDef } from './workload.js';
 
-const WORKLOADS: readonly WorkloadDef[] = [broadcast, echo, uniqueIds, gSet, gCounter, pnCounter, kafka, txnListAppend, txnRwRegister];
+const WORKLOADS: readonly WorkloadDef[] = [broadcast, echo, uniqueIds, gSet, gCounter, pnCounter, kafka, linKv, txnListAppend, txnRwRegister];
 
 const byName = new Map(WORKLOADS.map((w) => [w.name, w]));
 

@@ -6,6 +6,7 @@
  */
 import { checkUniqueIds } from '../checker/unique-ids.js';
 import { availabilityFigure, netFigure, workloadNumber } from './figures.js';
+import { closedShapeProblem } from './reply-shape.js';
 import { failureCompletion, malformedReply, plainGenerator, type Completion, type Conn, type OpSpec, type Workload, type WorkloadDef } from './workload.js';
 
 class UniqueIdsWorkload implements Workload {
@@ -20,7 +21,11 @@ class UniqueIdsWorkload implements Workload {
     const r = await conn.client.rpc(conn.node, { type: 'generate' }, conn.timeoutMs);
     const failed = failureCompletion(r, op, false);
     if (failed !== null) return failed;
-    if (r.kind === 'reply' && r.body.type === 'generate_ok' && 'id' in r.body) return { type: 'ok', value: r.body['id'] };
+    if (r.kind === 'reply' && r.body.type === 'generate_ok' && 'id' in r.body) {
+      const problem = closedShapeProblem(r.body, ['id']);
+      if (problem === null) return { type: 'ok', value: r.body['id'] };
+      return malformedReply(op, `a generate_ok with ${problem}`, r.body, conn.node);
+    }
     return malformedReply(op, 'a generate_ok with an id', r.kind === 'reply' ? r.body : { type: '?' }, conn.node);
   }
 }
