@@ -189,6 +189,7 @@ test('[quirk] with a non-realtime model and no dependencies, the empty transacti
   const r = check(h, ['serializable']);
   assert.equal(r['valid?'], 'unknown');
   assert.deepEqual(r['anomaly-types'], ['empty-transaction-graph']);
+  assert.equal(r.anomalies!['empty-transaction-graph'], true);
   assert.equal(check(h, ['strict-serializable'])['valid?'], true, 'realtime edges make the graph non-empty');
 });
 

@@ -21,6 +21,7 @@ test('a serial register history is valid, with Maelstrom\'s empty anomaly-types'
   const r = check(serial([0, 'ok', [['w', 1, 1]]], [1, 'ok', [['r', 1, 1], ['w', 1, 2]]], [0, 'ok', [['r', 1, 2]]]));
   assert.equal(r['valid?'], true);
   assert.deepEqual(r['anomaly-types'], []);
+  assert.equal(r.anomalies, null);
 });
 
 test('internal: a read disagreeing with the txn\'s own write', () => {

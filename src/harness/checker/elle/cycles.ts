@@ -203,9 +203,10 @@ export const CYCLE_SPECS: readonly CycleSpec[] = [
 
 export const CYCLE_TYPES: ReadonlySet<string> = new Set(CYCLE_SPECS.map((s) => s.type));
 
-// State flags: bits 0-1 rw count (0, 1, 2 = two or more), 2 last edge rw, 3 adjacent rw pair seen, 4 wr seen, 5 special seen.
-const RW_COUNT = 3, LAST_RW = 4, ADJ = 8, WR_SEEN = 16, SPECIAL_SEEN = 32;
-const STATES = 64;
+// State flags: bits 0-1 rw count (0, 1, 2 = two or more), 2 last edge rw, 3 adjacent rw pair seen
+// (rw types) or wr seen (G1c, which has no rw edges: the two never meet), 4 special edge seen.
+const RW_COUNT = 3, LAST_RW = 4, ADJ = 8, WR_SEEN = 8, SPECIAL_SEEN = 16;
+const STATES = 32;
 
 function step(spec: CycleSpec, f: number, k: number): number {
   if (k === RW) {
@@ -216,7 +217,7 @@ function step(spec: CycleSpec, f: number, k: number): number {
     return (f & ~RW_COUNT) | Math.min(c + 1, 2) | LAST_RW | (f & LAST_RW ? ADJ : 0);
   }
   let g = f & ~LAST_RW;
-  if (k === WR) g |= WR_SEEN;
+  if (k === WR && spec.needWr) g |= WR_SEEN;
   if (k === spec.special) g |= SPECIAL_SEEN;
   return g;
 }

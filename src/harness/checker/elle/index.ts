@@ -47,7 +47,8 @@ export interface CycleAnomaly {
 export interface ElleResult {
   'valid?': Valid;
   'anomaly-types'?: string[];
-  anomalies?: Record<string, unknown[]>;
+  /** Type -> anomalies (`empty-transaction-graph` -> true); null in a valid rw-register result, as Maelstrom writes it. */
+  anomalies?: Record<string, unknown[]> | null;
   not?: string[];
   'also-not'?: string[];
   /** Why the checker could not analyse the history (Elle threw). */
@@ -117,7 +118,8 @@ function run(history: readonly Op[], opts: ElleOptions, kind: 'list-append' | 'r
     else l.push(a);
   };
   for (const [type, list] of analysis.anomalies) for (const a of list) push(type, a);
-  if (graph.touchedCount() === 0) found.set('empty-transaction-graph', [true]);
+  // Elle records this one as `true`, not a list.
+  if (graph.touchedCount() === 0) found.set('empty-transaction-graph', true as unknown as unknown[]);
   for (const e of search.exists) {
     push(e.type, { type: e.type, not: e.not, subgraph: e.subgraph, 'scc-size': e.vertices.length, scc: e.vertices.map((v) => txns[v]!.op.index).sort((a, b) => a - b) });
   }
@@ -138,7 +140,8 @@ function run(history: readonly Op[], opts: ElleOptions, kind: 'list-append' | 'r
   let workload: ElleResult;
   if (reportable.size === 0) {
     workload = { 'valid?': true };
-    if (kind === 'rw-register') { workload['anomaly-types'] = []; workload.anomalies = {}; }
+    // Maelstrom's rw-register wrapper adds these even when Elle found nothing.
+    if (kind === 'rw-register') { workload['anomaly-types'] = []; workload.anomalies = null; }
   } else {
     const bad = [...reportable.keys()].some((t) => prohibited.has(t));
     const types = [...reportable.keys()].sort();
@@ -157,8 +160,8 @@ function run(history: readonly Op[], opts: ElleOptions, kind: 'list-append' | 'r
   let strict: StrictResult | null = null;
   if (opts.strict) {
     const findings: string[] = [];
-    for (const [type, list] of reportable) {
-      for (const a of list) {
+    for (const [type, entry] of reportable) {
+      for (const a of Array.isArray(entry) ? entry : [entry]) {
         const ex = (a as { explanation?: unknown }).explanation;
         const steps = (a as { steps?: Step[] }).steps;
         if (Array.isArray(steps)) findings.push(`${type}: ${steps.map((st, i) => `T${i + 1} < T${((i + 1) % steps.length) + 1} because ${st.explanation}`).join('; ')} (${(a as CycleAnomaly).cycle.map((o, i) => `T${i + 1} = op ${o['index']}, process ${o['process']}`).join('; ')})`);
