@@ -162,6 +162,38 @@ async function fidelity(): Promise<void> {
   console.log('    while a real run issues fewer when its event loop wakes late, so compare the two lines under it too.)');
 }
 
+/**
+ * `eddy check` throughput, as a user runs it (one fresh process per
+ * command): 1,000 small broadcast histories in one command (histories per
+ * second, Node.js start-up included), and one large history (operations
+ * per second).
+ */
+async function checkSpeed(): Promise<void> {
+  console.log('\n== Speed: eddy check (fresh process per command) ==');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eddy-bench-check-'));
+  const small = await simulate({ ...options3d({ seed: 1 }), nodeCount: 5, timeLimitS: 5, rateHz: 10, latencyMs: 10, store: dir } as TestOptions, { module, render: false });
+  const smallText = fs.readFileSync(path.join(small.dir, 'history.jsonl'), 'utf8');
+  const files: string[] = [];
+  for (let i = 0; i < 1000; i++) {
+    const f = path.join(dir, `h${i}.jsonl`);
+    fs.writeFileSync(f, smallText);
+    files.push(f);
+  }
+  let t0 = performance.now();
+  let r = spawnSync(process.execPath, ['bin/eddy', 'check', '-w', 'broadcast', '--quiet', ...files], { cwd: repo, encoding: 'utf8', maxBuffer: 64 << 20 });
+  let wallMs = performance.now() - t0;
+  console.log(`   1,000 histories of ${small.history.length} events each, one command: exit ${r.status}, ${ms(wallMs)}: ${(1000 / (wallMs / 1000)).toFixed(0)} histories/s`);
+  const big = await simulate({ ...options3d({ seed: 2 }), nodeCount: 5, timeLimitS: 60, rateHz: 1000, latencyMs: 10, store: dir } as TestOptions, { module, render: false });
+  const bigFile = path.join(big.dir, 'history.jsonl');
+  t0 = performance.now();
+  r = spawnSync(process.execPath, ['bin/eddy', 'check', '-w', 'broadcast', '--quiet', bigFile], { cwd: repo, encoding: 'utf8', maxBuffer: 64 << 20 });
+  wallMs = performance.now() - t0;
+  const ops = big.history.length / 2;
+  console.log(`   one history of ${big.history.length} events (${ops.toFixed(0)} operations, rate 1000 for 60 s): exit ${r.status}, ${ms(wallMs)}: ${(ops / (wallMs / 1000)).toFixed(0)} operations/s`);
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
 if (!skipSpeed) await speed();
+if (!skipSpeed) await checkSpeed();
 await fidelity();
 fs.rmSync(store, { recursive: true, force: true });

@@ -58,7 +58,7 @@ test('concurrency K means K workers, Kn means K per node', () => {
 test('a bad value gets one sentence naming flag, value and what is allowed', () => {
   assert.equal(optionError(['--bin', 'x', '--rate', 'fast']), '--rate expects a non-negative number of operations per second, got "fast"');
   assert.equal(optionError(['--bin', 'x', '--topology', 'star']), '--topology expects one of grid, line, tree, tree2, tree3, tree4, total, got "star"');
-  assert.equal(optionError(['--bin', 'x', '-w', 'kafka']), '--workload expects one of broadcast, echo, got "kafka"');
+  assert.equal(optionError(['--bin', 'x', '-w', 'raft']), '--workload expects one of broadcast, echo, unique-ids, g-set, g-counter, pn-counter, kafka, lin-kv, txn-list-append, txn-rw-register, got "raft"');
   assert.match(optionError(['--bin', 'x', '--concurrency', '2x']), /^--concurrency expects .* got "2x"$/);
   assert.match(optionError(['--bin', 'x', '--node-count', '0']), /^--node-count expects a positive whole number of nodes, got "0"$/);
   assert.match(optionError(['--bin', 'x', '--availability', '1.5']), /^--availability expects a number from 0 to 1 or "total", got "1.5"$/);

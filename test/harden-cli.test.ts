@@ -22,8 +22,8 @@ async function eddy(argv: string[]): Promise<{ code: number; stdout: string; std
 
 /** [flag, bad arguments, what the sentence must say is allowed]; the sentence must also name the flag and quote the value. */
 const TEST_CASES: [string, string[], RegExp][] = [
-  ['--workload', ['-w', 'kafka'], /broadcast, echo/],
-  ['--workload', ['--workload', 'kafka'], /broadcast, echo/],
+  ['--workload', ['-w', 'raft'], /broadcast, echo, unique-ids/],
+  ['--workload', ['--workload', 'raft'], /broadcast, echo, unique-ids/],
   ['--bin', ['--bin', ''], /required|path/],
   ['--node-count', ['--node-count', '0'], /positive whole number/],
   ['--node-count', ['--node-count', '2.5'], /"2\.5"/],

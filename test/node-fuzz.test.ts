@@ -59,7 +59,8 @@ function firstProblem(m: unknown): string | undefined {
   if (!isObject(body)) return 'field body';
   if (typeof body['type'] !== 'string') return 'field body.type';
   if (body['msg_id'] !== undefined && !isId(body['msg_id'])) return 'field body.msg_id';
-  if (body['in_reply_to'] !== undefined && !isId(body['in_reply_to'])) return 'field body.in_reply_to';
+  // null is Maelstrom's services' "no msg_id to answer" and is accepted.
+  if (body['in_reply_to'] !== undefined && body['in_reply_to'] !== null && !isId(body['in_reply_to'])) return 'field body.in_reply_to';
   return undefined;
 }
 

@@ -24,6 +24,7 @@
 import type { Op } from '../types.js';
 import { canonicalJson } from '../services/kv.js';
 import type { Valid } from './set-full.js';
+import { wallNow } from '../ambient.js';
 
 export interface LinearizableOptions {
   /** Model steps tried per key before giving up with unknown. @default 20_000_000 */
@@ -263,7 +264,7 @@ export function checkKey(ops: readonly KeyOp[], options: LinearizableOptions = {
   let linearizedOk = 0;
   let entry: Entry | null = head.next;
   let steps = 0;
-  const t0 = Date.now();
+  const t0 = wallNow();
   // The deepest point reached, for the explanation.
   let bestDepth = -1;
   let bestPrefix: number[] = [];
@@ -277,12 +278,12 @@ export function checkKey(ops: readonly KeyOp[], options: LinearizableOptions = {
     }
     if (entry.isCall) {
       steps++;
-      if ((steps & 0xfff) === 0 && (steps > maxSteps || memoWords > maxMemoWords || Date.now() - t0 > maxMs)) {
+      if ((steps & 0xfff) === 0 && (steps > maxSteps || memoWords > maxMemoWords || wallNow() - t0 > maxMs)) {
         return {
           'valid?': 'unknown',
           'op-count': n,
           steps,
-          error: `The search gave up after ${steps} steps and ${Math.round((memoWords * 4) / 1e6)} MB of memo (${Date.now() - t0} ms), having linearized at most ${Math.max(bestDepth, 0)} of ${okCount} acknowledged ops.`,
+          error: `The search gave up after ${steps} steps and ${Math.round((memoWords * 4) / 1e6)} MB of memo (${wallNow() - t0} ms), having linearized at most ${Math.max(bestDepth, 0)} of ${okCount} acknowledged ops.`,
         };
       }
       const next = step(state, ops[entry.id]!, canon, entry.id);
