@@ -72,3 +72,8 @@ test('cutLine keeps short strings and never splits a surrogate pair', () => {
   assert.equal(cutLine('abcdef', 5), 'abcd…');
   assert.equal(cutLine('abc😀def', 5), 'abc…');
 });
+
+test('"in_reply_to": null (a Maelstrom demo answering a message that had no msg_id) is a message, as Maelstrom takes it', () => {
+  const r = parseNodeLine('n5', '{"src":"n5","dest":"n3","body":{"type":"merge_ok","in_reply_to":null}}');
+  assert.deepEqual(r, { ok: true, msg: { src: 'n5', dest: 'n3', body: { type: 'merge_ok', in_reply_to: null } } });
+});

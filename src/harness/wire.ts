@@ -62,7 +62,7 @@ export function parseNodeLine(nodeId: string, line: string): ParsedLine {
   // Fast path: a well-formed message is checked with a handful of typeofs.
   if (typeof src === 'string' && typeof dest === 'string' && typeof body === 'object' && body !== null && !Array.isArray(body)) {
     const b = body as Record<string, unknown>;
-    if (typeof b.type === 'string' && isOptionalInt(b.msg_id) && isOptionalInt(b.in_reply_to) && isOptionalInt(m.id)) {
+    if (typeof b.type === 'string' && isOptionalInt(b.msg_id) && isReplyTo(b.in_reply_to) && isOptionalInt(m.id)) {
       for (const k in m) {
         if (!ALLOWED_TOP_LEVEL.has(k)) {
           return fail(nodeId, `wrote a message with an unexpected top-level field ${JSON.stringify(k)} (Maelstrom allows only src, dest, body and id)`, line);
@@ -89,6 +89,15 @@ export function parseNodeLine(nodeId: string, line: string): ParsedLine {
   if (typeof b.type !== 'string') return fail(nodeId, `wrote a message whose body.type is not a string (got ${describe(b.type)})`, line);
   if (!isOptionalInt(b.msg_id)) return fail(nodeId, `wrote a message whose body.msg_id is not an integer (got ${describe(b.msg_id)})`, line);
   return fail(nodeId, `wrote a message whose body.in_reply_to is not an integer (got ${describe(b.in_reply_to)})`, line);
+}
+
+/**
+ * Maelstrom does not look inside a body at all, and its own demo nodes
+ * answer a message that had no msg_id with `"in_reply_to": null` (Ruby's
+ * nil): that is a message nobody awaits, not a broken line.
+ */
+function isReplyTo(v: unknown): boolean {
+  return v === null || isOptionalInt(v);
 }
 
 function isOptionalInt(v: unknown): boolean {

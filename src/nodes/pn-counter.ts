@@ -44,6 +44,17 @@ export function createNode(env: NodeEnv): Node<Record<never, never>> {
     return changed;
   };
 
+  /** True when `other` holds at least our count in every entry (so after merging it equals our state). */
+  const covers = (other: unknown): boolean => {
+    if (typeof other !== 'object' || other === null) return false;
+    const theirs = other as Record<string, unknown>;
+    for (const [id, [p, n]] of state) {
+      const pn = theirs[id];
+      if (!Array.isArray(pn) || !(typeof pn[0] === 'number' && pn[0] >= p) || !(typeof pn[1] === 'number' && pn[1] >= n)) return false;
+    }
+    return true;
+  };
+
   node.onInit(() => {
     for (const peer of node.nodeIds) if (peer !== node.nodeId) confirmed.set(peer, 0);
     node.every(gossipMs, () => {
@@ -62,7 +73,10 @@ export function createNode(env: NodeEnv): Node<Record<never, never>> {
   });
   node.on('read', () => ({ type: 'read_ok', value: value() }));
   node.on('state', (req) => {
-    if (merge(req.body['counts'])) version++;
+    const counts = req.body['counts'];
+    if (merge(counts)) version++;
+    // When the sender's state covers ours, it has all we know: no need to send it back.
+    if (covers(counts)) confirmed.set(req.src, version);
     node.send(req.src, { type: 'state_ok', version: req.body['version'] });
   });
   node.on('state_ok', (req) => {
