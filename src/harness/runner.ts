@@ -657,11 +657,18 @@ class Run {
       });
     // Each worker runs its own copy of the final generator, not staggered, until it says done.
     const runWorker = async (worker: Worker): Promise<void> => {
+      // After a wait the generator sees at least the instant it asked for:
+      // (start + t) + (due - t) - start can land a hair before due in
+      // floating point, and a generator comparing `now < due` would then ask
+      // for the same vanishing wait forever with virtual time standing still.
+      let wokeAtMs = 0;
       for (;;) {
         if (cut || this.#failure !== null) return;
-        const step = final.next({ rng, nowMs: this.#clock.now() - startMs, worker: worker.index, process: worker.process, workerCount: this.#workers.length });
+        const nowMs = Math.max(this.#clock.now() - startMs, wokeAtMs);
+        const step = final.next({ rng, nowMs, worker: worker.index, process: worker.process, workerCount: this.#workers.length });
         if ('done' in step) return;
         if ('waitMs' in step) {
+          wokeAtMs = nowMs + step.waitMs;
           await sleepUnlessCut(step.waitMs);
           continue;
         }
