@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { checkCommand } from '../src/cli/check.js';
 import { simCommand } from '../src/cli/sim.js';
+import { HistoryFileError, parseHistory, readHistoryFile } from '../src/harness/history-file.js';
 
 type Out = { code: number; stdout: string; stderr: string };
 async function run(cmd: typeof checkCommand, args: string[]): Promise<Out> {
@@ -91,4 +92,43 @@ test('a completion with no invocation before it is refused with its line', async
   const r = await run(checkCommand, ['-w', 'broadcast', bad]);
   assert.equal(r.code, 3);
   assert.match(r.stderr, /h\.jsonl:3: an ok completion of read by process 0 with no invocation before it/);
+});
+
+test('a history larger than one read chunk is read line by line, multi-byte text split across chunks intact', () => {
+  const dir = tmp();
+  // ~2.6 MiB: lines of reads carrying large sets, and a string with two-, three- and four-byte characters,
+  // repeated so that some land across the 1 MiB chunk boundaries.
+  const lines: unknown[] = [];
+  const big = Array.from({ length: 20_000 }, (_, i) => i);
+  for (let p = 0; p < 24; p++) {
+    lines.push({ process: p, type: 'invoke', f: 'read', value: null });
+    lines.push({ process: p, type: 'ok', f: 'read', value: big, note: 'é–😀'.repeat(p * 7 + 1) });
+  }
+  lines.push({ process: 99, type: 'invoke', f: 'read', value: null });
+  // The test means something only if a chunk boundary cuts a character in two (a continuation byte
+  // there): pad the last line until one does.
+  let file = '';
+  for (let pad = 0; ; pad++) {
+    file = writeLines(dir, 'history.jsonl', [...lines, { process: 99, type: 'ok', f: 'read', value: [], pad: 'x'.repeat(pad), note: 'é–😀'.repeat(200_000) }]);
+    const bytes = fs.readFileSync(file);
+    if ([1 << 20, 2 << 20, 3 << 20, 4 << 20].some((b) => b < bytes.length && (bytes[b]! & 0xc0) === 0x80)) break;
+    assert.ok(pad < 9, 'no padding puts a chunk boundary inside a multi-byte character');
+  }
+  const streamed = readHistoryFile(file);
+  assert.deepEqual(streamed, parseHistory(fs.readFileSync(file, 'utf8'), file));
+  assert.equal(streamed.length, 50);
+  assert.equal((streamed[49] as unknown as { note: string }).note.length, 'é–😀'.length * 200_000);
+  assert.equal((streamed[47] as unknown as { note: string }).note, 'é–😀'.repeat(23 * 7 + 1));
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('a bad line deep in a large history is still named by its line number', () => {
+  const dir = tmp();
+  const lines: unknown[] = [];
+  const big = Array.from({ length: 30_000 }, (_, i) => i);
+  for (let p = 0; p < 10; p++) lines.push({ process: p, type: 'invoke', f: 'read', value: null }, { process: p, type: 'ok', f: 'read', value: big });
+  lines.push('{"process": 3, "type": "ok"');
+  const file = writeLines(dir, 'history.jsonl', lines);
+  assert.throws(() => readHistoryFile(file), (e: Error) => e instanceof HistoryFileError && e.message.startsWith(`${file}:21: not JSON`));
+  fs.rmSync(dir, { recursive: true, force: true });
 });

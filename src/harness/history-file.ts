@@ -10,6 +10,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { NetStats, type NetResult } from './checker/net.js';
 import { DEFAULT_OPTIONS, type TestOptions } from './options.js';
 import type { JournalEvent, Op, OpType } from './types.js';
@@ -29,19 +30,37 @@ const OP_TYPES: ReadonlySet<string> = new Set<OpType>(['invoke', 'ok', 'fail', '
  * completion must follow an invocation by the same process.
  */
 export function parseHistory(text: string, file: string): Op[] {
-  const ops: Op[] = [];
-  const open = new Map<number, Op>();
-  const invokedOnLine = new Map<Op, number>();
-  let lineNo = 0;
+  const parser = new HistoryParser(file);
   let start = 0;
   while (start <= text.length) {
     let end = text.indexOf('\n', start);
     if (end === -1) end = text.length;
-    lineNo++;
-    const line = text.slice(start, end).trim();
+    parser.line(text.slice(start, end));
     start = end + 1;
-    if (line === '') continue;
-    const where = `${file}:${lineNo}`;
+  }
+  return parser.ops;
+}
+
+/** The line-by-line parser behind `parseHistory` and `readHistoryFile`. */
+class HistoryParser {
+  readonly ops: Op[] = [];
+  readonly #file: string;
+  readonly #open = new Map<number, Op>();
+  readonly #invokedOnLine = new Map<Op, number>();
+  #lineNo = 0;
+
+  constructor(file: string) {
+    this.#file = file;
+  }
+
+  line(text: string): void {
+    const ops = this.ops;
+    const open = this.#open;
+    const invokedOnLine = this.#invokedOnLine;
+    const lineNo = ++this.#lineNo;
+    const line = text.trim();
+    if (line === '') return;
+    const where = `${this.#file}:${lineNo}`;
     let raw: unknown;
     try {
       raw = JSON.parse(line);
@@ -89,18 +108,50 @@ export function parseHistory(text: string, file: string): Op[] {
     }
     ops.push(op);
   }
-  return ops;
 }
 
-/** Reads and parses a history file. */
+/**
+ * Calls `take` with each line of an open file, read in 1 MiB chunks (a
+ * history of reads of large sets can be gigabytes: more than one string can
+ * hold), decoding UTF-8 across chunk boundaries.
+ */
+function forEachLine(fd: number, take: (line: string) => void): void {
+  const buf = Buffer.alloc(1 << 20);
+  const decoder = new StringDecoder('utf8');
+  let carry = '';
+  for (;;) {
+    const n = fs.readSync(fd, buf, 0, buf.length, null);
+    if (n === 0) break;
+    const text = carry + decoder.write(buf.subarray(0, n));
+    let start = 0;
+    for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
+      take(text.slice(start, end));
+      start = end + 1;
+    }
+    carry = text.slice(start);
+  }
+  carry += decoder.end();
+  if (carry !== '') take(carry);
+}
+
+/** Reads and parses a history file, line by line. */
 export function readHistoryFile(file: string): Op[] {
-  let text: string;
+  let fd: number;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    fd = fs.openSync(file, 'r');
   } catch (e) {
     throw new HistoryFileError(`${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
-  return parseHistory(text, file);
+  const parser = new HistoryParser(file);
+  try {
+    forEachLine(fd, (l) => parser.line(l));
+  } catch (e) {
+    if (e instanceof HistoryFileError) throw e;
+    throw new HistoryFileError(`${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  } finally {
+    fs.closeSync(fd);
+  }
+  return parser.ops;
 }
 
 /** The journal line prefix eddy's JournalWriter writes: read without parsing the whole message body. */
@@ -119,8 +170,6 @@ export function netStatsFromJournal(file: string, opCount: number): NetResult | 
     return null;
   }
   const stats = new NetStats();
-  const buf = Buffer.alloc(1 << 20);
-  let carry = '';
   let lineNo = 0;
   const take = (line: string): void => {
     lineNo++;
@@ -144,15 +193,7 @@ export function netStatsFromJournal(file: string, opCount: number): NetResult | 
     }
   };
   try {
-    for (;;) {
-      const n = fs.readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) break;
-      const text = carry + buf.toString('utf8', 0, n);
-      const lines = text.split('\n');
-      carry = lines.pop()!;
-      for (const l of lines) take(l);
-    }
-    if (carry !== '') take(carry);
+    forEachLine(fd, take);
   } finally {
     fs.closeSync(fd);
   }
