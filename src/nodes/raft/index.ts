@@ -192,7 +192,7 @@ export function createNode(env: NodeEnv, options?: RaftNodeOptions): Node<Record
   const resetElection = (): void => {
     electionTimer?.cancel();
     const ms = o.electionMs * (1 + node.random());
-    electionTimer = node.after(ms, startElection);
+    electionTimer = node.after(ms, o.fault === 'early-ack' ? startElection : startPreVote);
   };
 
   const becomeFollower = (newTerm: number, newLeader: string | null): void => {
@@ -206,6 +206,33 @@ export function createNode(env: NodeEnv, options?: RaftNodeOptions): Node<Record
     leader = newLeader;
     inFlight.clear();
   };
+
+  /** When this node last heard from the leader of its term (AppendEntries accepted). */
+  let leaderContact = -Infinity;
+  /** The pre-vote round under way: for which term, and who would vote. */
+  let preVoteTerm = 0;
+  let preVotes = new Set<string>();
+
+  /**
+   * Pre-vote (Raft thesis 9.6): before bumping its term, a would-be
+   * candidate asks whether a majority would vote for it, and they say yes
+   * only if they too have not heard from a leader lately. A node cut off by a
+   * partition so never raises its term, and does not depose a working
+   * leader when it comes back.
+   */
+  const startPreVote = (): void => {
+    if (role === 'leader') return;
+    leader = null;
+    preVoteTerm = term + 1;
+    preVotes = new Set([node.nodeId]);
+    resetElection();
+    if (preVotes.size >= majority) return startElection();
+    for (const p of peers) node.send(p, { type: 'raft_prevote', term: preVoteTerm, lastIndex: lastIndex(), lastTerm: lastTerm() });
+  };
+
+  const logUpToDate = (b: { lastIndex: number; lastTerm: number }): boolean => b.lastTerm > lastTerm() || (b.lastTerm === lastTerm() && b.lastIndex >= lastIndex());
+  /** Heard from a live leader within the minimum election timeout (or is it). */
+  const leaderAlive = (): boolean => role === 'leader' || (leader !== null && now() - leaderContact < o.electionMs);
 
   const startElection = (): void => {
     if (role === 'leader') return;
@@ -339,11 +366,32 @@ export function createNode(env: NodeEnv, options?: RaftNodeOptions): Node<Record
     for (const p of peers) if (now() - (lastSent.get(p) ?? 0) >= o.heartbeatMs || inFlight.has(p)) replicate(p, true);
   };
 
+  node.on('raft_prevote', (req) => {
+    const b = req.body as unknown as { term: number; lastIndex: number; lastTerm: number };
+    // Nothing changes here: a pre-vote is only a question.
+    const grant = b.term > term && !leaderAlive() && logUpToDate(b);
+    node.send(req.src, { type: 'raft_prevote_res', term: b.term, granted: grant });
+  });
+
+  node.on('raft_prevote_res', (req) => {
+    const b = req.body as unknown as { term: number; granted: boolean };
+    if (role === 'leader' || b.term !== preVoteTerm || preVoteTerm !== term + 1 || !b.granted) return;
+    preVotes.add(req.src);
+    if (preVotes.size >= majority) {
+      preVoteTerm = 0;
+      startElection();
+    }
+  });
+
   node.on('raft_vote', (req) => {
     const b = req.body as unknown as { term: number; lastIndex: number; lastTerm: number };
+    // Leader stickiness (thesis 4.2.3): a follower that hears from its leader ignores candidates.
+    if (o.fault !== 'early-ack' && role === 'follower' && leaderAlive() && b.term > term) {
+      node.send(req.src, { type: 'raft_vote_res', term, granted: false });
+      return;
+    }
     if (b.term > term) becomeFollower(b.term, null);
-    const upToDate = b.lastTerm > lastTerm() || (b.lastTerm === lastTerm() && b.lastIndex >= lastIndex());
-    const grant = b.term === term && (votedFor === null || votedFor === req.src) && upToDate;
+    const grant = b.term === term && (votedFor === null || votedFor === req.src) && logUpToDate(b);
     if (grant) {
       votedFor = req.src;
       resetElection();
@@ -368,6 +416,7 @@ export function createNode(env: NodeEnv, options?: RaftNodeOptions): Node<Record
     const refuse = (index: number): void => node.send(req.src, { type: 'raft_append_res', term, success: false, index } satisfies AppendResBody);
     if (b.term < term) return refuse(0);
     if (b.term > term || role !== 'follower' || leader !== req.src) becomeFollower(b.term, req.src);
+    leaderContact = now();
     resetElection();
     if (b.prevIndex > lastIndex()) return refuse(lastIndex() + 1);
     if (log[b.prevIndex]!.term !== b.prevTerm) {
