@@ -4,10 +4,12 @@
 // each broken variant must be found non-linearizable by the checker. Runs
 // are short (a few seconds of main phase) so the whole file takes seconds.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { fromExports } from '../src/harness/hosts/inproc.js';
 import { DEFAULT_OPTIONS, type TestOptions } from '../src/harness/options.js';
 import { summarise, sweep, type SeedFigures } from '../src/harness/sim.js';
@@ -112,4 +114,32 @@ test('writes acknowledged before they commit are found non-linearizable on some 
   const bad = figures.filter((f) => f.exitCode === 1 && f.valid === false).map((f) => f.seed);
   assert.ok(bad.length >= 1, `expected early-ack to be caught on at least one of seeds 1..6, got ${figures.map((f) => `seed ${f.seed}: exit ${f.exitCode}`).join(', ')}`);
   await allValid(options({ ...brokenFlags }), 6);
+});
+
+const bin = fileURLToPath(new URL('../../bin/eddy-lin-kv', import.meta.url));
+
+test('bin/eddy-lin-kv as a process: --help, a bad flag from EDDY_LIN_KV_ARGS named, and one node answering with 20 and 22', () => {
+  const help = spawnSync(process.execPath, [bin, '--help'], { input: '', encoding: 'utf8', timeout: 10_000 });
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /^Usage: eddy-lin-kv \[--heartbeat-ms N\]/);
+  const bad = spawnSync(process.execPath, [bin], { input: '', encoding: 'utf8', timeout: 10_000, env: { ...process.env, EDDY_LIN_KV_ARGS: '--election-ms soon' } });
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /--election-ms to be a whole number from 1 up, got "soon"/);
+  const lines = [
+    { src: 'c0', dest: 'n0', body: { type: 'init', msg_id: 1, node_id: 'n0', node_ids: ['n0'] } },
+    { src: 'c1', dest: 'n0', body: { type: 'read', msg_id: 1, key: 5 } },
+    { src: 'c1', dest: 'n0', body: { type: 'write', msg_id: 2, key: 5, value: 1 } },
+    { src: 'c1', dest: 'n0', body: { type: 'cas', msg_id: 3, key: 5, from: 2, to: 3 } },
+    { src: 'c1', dest: 'n0', body: { type: 'cas', msg_id: 4, key: 5, from: 1, to: 3 } },
+    { src: 'c1', dest: 'n0', body: { type: 'read', msg_id: 5, key: 5 } },
+  ];
+  const r = spawnSync(process.execPath, [bin], { input: lines.map((l) => JSON.stringify(l)).join('\n') + '\n', encoding: 'utf8', timeout: 10_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const replies = r.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((m) => m.dest === 'c1');
+  const to = (id: number) => replies.find((m) => m.body.in_reply_to === id)?.body;
+  assert.equal(to(1).code, 20);
+  assert.equal(to(2).type, 'write_ok');
+  assert.equal(to(3).code, 22);
+  assert.equal(to(4).type, 'cas_ok');
+  assert.deepEqual(to(5), { type: 'read_ok', value: 3, in_reply_to: 5 });
 });
