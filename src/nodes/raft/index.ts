@@ -29,6 +29,9 @@
  *   if it knows none. A leader that has not heard from a majority for an
  *   election timeout steps down (check-quorum), so a leader cut off by a
  *   partition refuses at once instead of letting requests time out.
+ * - Pre-vote and leader stickiness (thesis 9.6, 4.2.3): a node cut off by a
+ *   partition does not raise its term, so it cannot depose a working leader
+ *   when it returns.
  *
  * `fault` builds the deliberately wrong fixtures of the tests:
  * `stale-reads` answers reads from the local state machine at once, without
@@ -36,7 +39,8 @@
  * values); `early-ack` acknowledges a write as soon as the leader appends it,
  * before it commits (a leader cut off in a minority acknowledges writes
  * that the majority's new leader then overwrites). `early-ack` also turns
- * check-quorum off, as a naive Raft would have it.
+ * check-quorum, pre-vote and leader stickiness off, as a naive Raft would
+ * have it, so a deposed leader keeps acknowledging longer.
  */
 import { Node, RPCError, type Body, type Message, type NodeEnv, type Timer } from '../../node/index.js';
 
