@@ -1,8 +1,15 @@
 /**
- * `npm run bench lin-kv` (node dist/bench/lin-kv.js): the linearizability
- * checker's speed, through the same code `eddy check` runs (the workload's
- * registered checker).
+ * `npm run bench lin-kv` (node dist/bench/lin-kv.js): the Raft node's
+ * figures, then the linearizability checker's speed, through the same code
+ * `eddy check` runs (the workload's registered checker).
  *
+ * - bin/eddy-lin-kv (Raft, src/nodes/raft) under Maelstrom's flags (rate
+ *   100, 60 s) at 3 and 5 nodes, with and without partitions and latency,
+ *   and the lin-kv-service proxy (src/nodes/lin-kv.ts) for comparison:
+ *   validity, servers msgs/op, latency quantiles of ok operations, and
+ *   where every operation ended: ok, a definite answer of 20/22 (the key
+ *   is missing, the cas precondition failed: the store was available),
+ *   11 (no leader known) or indeterminate (timeout);
  * - a Maelstrom-flags lin-kv history (5 nodes, --concurrency 10n, 60 s,
  *   rate 100, partitions) recorded by `eddy sim` with eddy-lin-kv;
  * - 1,000 small histories (checked one after another in one process):
@@ -21,7 +28,8 @@ import { DEFAULT_OPTIONS, type TestOptions } from '../src/harness/options.js';
 import { Rng } from '../src/harness/rng.js';
 import { simulate } from '../src/harness/sim.js';
 import type { Op } from '../src/harness/types.js';
-import * as linKvNode from '../src/nodes/lin-kv.js';
+import * as proxyNode from '../src/nodes/lin-kv.js';
+import * as raftNode from '../src/nodes/raft/index.js';
 
 const time = <T>(fn: () => T): [T, number] => {
   const t0 = performance.now();
@@ -84,7 +92,62 @@ function generated(ops: number, keys: number, procs: number, seed: number, infoE
 }
 
 const store = fs.mkdtempSync(path.join(os.tmpdir(), 'eddy-bench-linkv-'));
-const module = fromExports('eddy-lin-kv', linKvNode as unknown as Record<string, unknown>);
+const module = fromExports('eddy-lin-kv', raftNode as unknown as Record<string, unknown>);
+const proxy = fromExports('eddy-lin-kv-proxy', proxyNode as unknown as Record<string, unknown>);
+
+/** Latencies of ok operations (ms, sorted), and how every completed operation ended. */
+function outcomes(history: readonly Op[]): { lat: number[]; ok: number; answered: number; unavailable: number; info: number; total: number } {
+  const open = new Map<number | string, Op>();
+  const lat: number[] = [];
+  let ok = 0;
+  let answered = 0;
+  let unavailable = 0;
+  let info = 0;
+  for (const op of history) {
+    if (op.process === 'nemesis') continue;
+    if (op.type === 'invoke') {
+      open.set(op.process, op);
+      continue;
+    }
+    const inv = open.get(op.process);
+    open.delete(op.process);
+    if (op.type === 'ok') {
+      ok++;
+      if (inv !== undefined) lat.push((op.time - inv.time) / 1e6);
+    } else if (op.type === 'info') info++;
+    else {
+      const kind = Array.isArray(op.error) ? String(op.error[0]) : String(op.error);
+      if (kind === 'temporarily-unavailable') unavailable++;
+      else answered++;
+    }
+  }
+  return { lat: lat.sort((a, b) => a - b), ok, answered, unavailable, info, total: ok + answered + unavailable + info };
+}
+const q = (xs: number[], p: number): string => (xs.length === 0 ? '-' : xs[Math.min(xs.length - 1, Math.floor(p * xs.length))]!.toFixed(1));
+const num = (r: Record<string, unknown>, ...ks: string[]): number | null => {
+  let v: unknown = r;
+  for (const k of ks) v = (v as Record<string, unknown> | undefined)?.[k];
+  return typeof v === 'number' ? v : null;
+};
+const CONFIGS: { name: string; node: typeof module; over: Partial<TestOptions> }[] = [
+  { name: 'raft 3n 2n', node: module, over: { nodeCount: 3, concurrency: '2n' } },
+  { name: 'raft 5n 10n', node: module, over: { nodeCount: 5, concurrency: '10n' } },
+  { name: 'raft 5n 10n lat10exp', node: module, over: { nodeCount: 5, concurrency: '10n', latencyMs: 10, latencyDist: 'exponential' } },
+  { name: 'raft 3n 2n partition', node: module, over: { nodeCount: 3, concurrency: '2n', nemesis: ['partition'] } },
+  { name: 'raft 5n 10n partition', node: module, over: { nodeCount: 5, concurrency: '10n', nemesis: ['partition'] } },
+  { name: 'raft 5n 10n part lat10', node: module, over: { nodeCount: 5, concurrency: '10n', nemesis: ['partition'], latencyMs: 10, latencyDist: 'exponential' } },
+  { name: 'proxy 5n 10n partition', node: proxy, over: { nodeCount: 5, concurrency: '10n', nemesis: ['partition'] } },
+];
+console.log('config                  valid  msgs/op  lat p50/p95/p99/max ms    ok     20/22  11     info   (fractions of ops)');
+for (const c of CONFIGS) {
+  const o = { ...DEFAULT_OPTIONS, bin: c.node.name, args: [], quiet: true, store, workload: 'lin-kv', seed: 1, timeLimitS: 60, rateHz: 100, ...c.over } as TestOptions;
+  const out = await simulate(o, { module: c.node, render: false });
+  const s = outcomes(out.history);
+  const frac = (n: number): string => (n / Math.max(1, s.total)).toFixed(3).padEnd(6);
+  console.log(
+    `${c.name.padEnd(23)} ${String(out.results['valid?']).padEnd(6)} ${(num(out.results, 'net', 'stats', 'servers', 'msgs-per-op') ?? 0).toFixed(2).padEnd(8)} ${[0.5, 0.95, 0.99, 1].map((p) => q(s.lat, p)).join('/').padEnd(25)} ${frac(s.ok)} ${frac(s.answered)} ${frac(s.unavailable)} ${frac(s.info)} (${s.total} ops)`,
+  );
+}
 const options = { ...DEFAULT_OPTIONS, bin: 'eddy-lin-kv', args: [], quiet: true, store, workload: 'lin-kv', seed: 1, nodeCount: 5, concurrency: '10n', timeLimitS: 60, rateHz: 100, nemesis: ['partition'], latencyMs: 10 } as TestOptions;
 const run = await simulate(options, { module, render: false });
 const [r0, ms0] = time(() => checkLinearizable(run.history));

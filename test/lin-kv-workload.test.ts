@@ -1,5 +1,5 @@
 // The lin-kv workload: Jepsen's thread groups and key retirement, the
-// concurrency rule as one sentence at the command line, eddy-lin-kv valid
+// concurrency rule as one sentence at the command line, the lin-kv service proxy valid
 // under partitions on virtual time, and a node with stale local reads caught.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -58,7 +58,7 @@ function options(o: Partial<TestOptions>): TestOptions {
   return { ...DEFAULT_OPTIONS, bin: 'in-process', args: [], nemesis: [], quiet: true, workload: 'lin-kv', store: fs.mkdtempSync(path.join(os.tmpdir(), 'eddy-linkv-')), ...o } as TestOptions;
 }
 
-test('eddy-lin-kv (lin-kv service proxy) is linearizable under partitions, Maelstrom\'s flags', async () => {
+test('the lin-kv service proxy (src/nodes/lin-kv.ts) is linearizable under partitions, Maelstrom\'s flags', async () => {
   const module: NodeModule = fromExports('eddy-lin-kv', linKvNode as unknown as Record<string, unknown>);
   for (const seed of [1, 2]) {
     const out = await simulate(options({ seed, nodeCount: 5, concurrency: '10n', timeLimitS: 20, rateHz: 100, nemesis: ['partition'], latencyMs: 10 }), { module, render: false });

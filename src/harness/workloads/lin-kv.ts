@@ -141,7 +141,7 @@ export const linKv: WorkloadDef = {
   },
   create: (o) => new LinKvWorkload(o),
   check: ({ history }) => ({ workload: checkLinearizable(history), strict: strictNullReads(history) }),
-  defaultNode: { module: 'lin-kv.js', bin: 'eddy-lin-kv' },
+  defaultNode: { module: 'raft/index.js', bin: 'eddy-lin-kv' },
   figures: [
     { label: 'bad keys', better: 'lower', value: (r) => {
       const f = (r['workload'] as Partial<LinearizableResult> | undefined)?.failures;
