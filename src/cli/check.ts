@@ -9,6 +9,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { judgeRun } from '../harness/challenges.js';
 import { verdictExitCode, type Valid } from '../harness/checker/index.js';
 import { HistoryFileError, netStatsFromJournal, optionsFromTestJson, readHistoryFile, runFiles } from '../harness/history-file.js';
 import { FLAGS, OptionError, parseTestArgs, type TestOptions } from '../harness/options.js';
@@ -144,6 +145,9 @@ export function checkPath(p: string, args: Pick<CheckArgs, 'given' | 'options' |
   for (const op of history) if (op.type === 'invoke' && op.process !== 'nemesis') invocations++;
   const net = (journalFile === null ? null : netStatsFromJournal(journalFile, invocations)) ?? emptyNet();
   const { results } = checkRun(def, history, net, options);
+  // A challenge run is judged again too, against the results just computed.
+  const judgement = judgeRun({ challenge: options.challenge ?? null, availability: options.availability }, results);
+  if (judgement !== null) results['challenge'] = judgement;
   return { path: p, results, valid: results['valid?'] as Valid };
 }
 

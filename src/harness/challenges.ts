@@ -321,3 +321,40 @@ export function formatJudgement(j: ChallengeJudgement): string[] {
     ...j.targets.map((t) => `  ${t.target.padEnd(width)}  ${t.measured.padStart(mWidth)}  ${t.bound.padEnd(bWidth)}  ${t.pass ? 'pass' : 'FAIL'}`),
   ];
 }
+
+/**
+ * Exit code of a run that was carried out and valid but missed a target of
+ * its challenge (eddy's others: 0 valid, 1 invalid, 2 unknown, 3 the run
+ * could not be carried out, 4 bad command line).
+ */
+export const EXIT_CHALLENGE_NOT_MET = 5;
+
+/** The judgement of a finished run whose options name a challenge (what the runner writes under "challenge"). */
+export function judgeRun(
+  options: { readonly challenge: { readonly name: string; readonly overrides: readonly string[] } | null; readonly availability: number | 'total' | null },
+  results: Record<string, unknown>,
+): ChallengeJudgement | null {
+  if (options.challenge === null) return null;
+  const c = findChallenge(options.challenge.name);
+  if (c === undefined) throw new Error(`No challenge is named ${JSON.stringify(options.challenge.name)}`);
+  return judgeChallenge(c, results, { availability: options.availability, overrides: options.challenge.overrides });
+}
+
+/** The judgement a results map carries under "challenge", or null. */
+export function challengeOf(results: Record<string, unknown>): ChallengeJudgement | null {
+  const j = results['challenge'];
+  if (typeof j !== 'object' || j === null) return null;
+  const r = j as Record<string, unknown>;
+  if (typeof r['name'] !== 'string' || typeof r['passed'] !== 'boolean' || !Array.isArray(r['targets'])) return null;
+  return j as ChallengeJudgement;
+}
+
+/**
+ * A challenge run's exit code: the verdict's when it is not valid (1, 2,
+ * 3), else 0 if every target was met and EXIT_CHALLENGE_NOT_MET if not.
+ */
+export function challengeExitCode(verdictExitCode: number, results: Record<string, unknown>): number {
+  if (verdictExitCode !== 0) return verdictExitCode;
+  const j = challengeOf(results);
+  return j === null || j.passed ? 0 : EXIT_CHALLENGE_NOT_MET;
+}
