@@ -108,6 +108,13 @@ describe('eddy sim --challenge', () => {
     const id = path.relative(store, fs.realpathSync(path.join(store, 'latest'))).split(path.sep).join('/');
     const summary = await summariseRun(store, id);
     assert.match(listPage([summary], 'store'), /<b>3d<\/b> <span class="fail">not passed<\/span>/);
+    // eddy check on the run judges it again, from the results it recomputes.
+    const c = buffers();
+    const out = path.join(store, 'rechecked.json');
+    assert.equal(await main(['check', path.join(store, 'latest'), '--quiet', '--out', out], c.io), 0, c.err());
+    assert.match(c.out(), /^Challenge 3d \(Efficient Broadcast, Part I\) not passed: 2 of 4 targets met\.$/m);
+    const rechecked = JSON.parse(fs.readFileSync(out, 'utf8')) as { challenge: { passed: boolean; targets: { pass: boolean }[] } };
+    assert.deepEqual(rechecked.challenge.targets.map((t) => t.pass), [true, true, false, false]);
   });
 
   test('a flag given over the preset is printed as not the challenge\'s, on the console and in the judgement', async () => {
