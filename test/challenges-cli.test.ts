@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { challengeArgv } from '../src/cli/challenge.js';
 import { main } from '../src/cli/main.js';
 import { findChallenge } from '../src/harness/challenges.js';
@@ -138,6 +139,21 @@ describe('eddy sim --challenge', () => {
 });
 
 describe('eddy challenge', () => {
+  test('challenge 1 on real processes (bin/eddy-echo, shortened to 1 s): passed, the shortening said, exit 0', async () => {
+    const store = tempStore();
+    const b = buffers();
+    const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'eddy-echo');
+    const code = await main(['challenge', '1', '--bin', bin, '--time-limit', '1', '--store', store, '--quiet'], b.io);
+    assert.equal(code, 0, b.err());
+    assert.match(b.err(), /^Note: --time-limit 1: not the challenge's flags \(challenge 1 has --time-limit 10\)\.$/m);
+    assert.deepEqual(b.out().trimEnd().split('\n').slice(-2), [
+      "Challenge 1 (Echo) passed with flags that are not the challenge's (--time-limit 1): 1 of 1 targets met.",
+      '  valid?  true  true  pass',
+    ]);
+    const test = JSON.parse(fs.readFileSync(path.join(store, 'latest', 'test.json'), 'utf8')) as Record<string, unknown>;
+    assert.deepEqual([test['workload'], test['nodeCount'], test['timeLimitS']], ['echo', 1, 1]);
+  });
+
   test('--list prints every challenge with its flags, targets and reference node', async () => {
     const b = buffers();
     assert.equal(await main(['challenge', '--list'], b.io), 0);
