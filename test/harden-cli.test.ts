@@ -145,7 +145,7 @@ for (const [flag, args, expected] of SERVE_CASES) {
 test('an unknown subcommand is named, with the ones that exist; no subcommand prints the usage', async () => {
   const r = await eddy(['tset', '--bin', 'x']);
   assert.equal(r.code, 4);
-  assert.equal(r.stderr, 'Unknown command "tset"; eddy knows test, sim, check, serve (see eddy --help).\n');
+  assert.equal(r.stderr, 'Unknown command "tset"; eddy knows test, challenge, sim, check, serve (see eddy --help).\n');
   const none = await eddy([]);
   assert.equal(none.code, 4);
   assert.match(none.stdout, /^Usage: eddy COMMAND/);

@@ -9,6 +9,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { challengeOf, formatJudgement, judgeRun } from '../harness/challenges.js';
 import { verdictExitCode, type Valid } from '../harness/checker/index.js';
 import { HistoryFileError, netStatsFromJournal, optionsFromTestJson, readHistoryFile, runFiles } from '../harness/history-file.js';
 import { FLAGS, OptionError, parseTestArgs, type TestOptions } from '../harness/options.js';
@@ -23,7 +24,8 @@ Checks stored histories again, with the workload's checker and no nodes.
 PATH is a run directory (STORE/latest, STORE/<workload>/<time>) whose
 test.json names the workload and flags, or a history.jsonl file (then -w is
 required). Flags given here (e.g. --consistency-models, --availability,
---strict) override the run's own.
+--strict) override the run's own. A challenge run (eddy challenge, eddy sim
+--challenge) is judged again, its target lines after the verdict.
 
   -w, --workload NAME    ${workloads().map((w) => w.name).join(', ')}
   --out FILE             write the results map as JSON (one PATH only)
@@ -144,6 +146,9 @@ export function checkPath(p: string, args: Pick<CheckArgs, 'given' | 'options' |
   for (const op of history) if (op.type === 'invoke' && op.process !== 'nemesis') invocations++;
   const net = (journalFile === null ? null : netStatsFromJournal(journalFile, invocations)) ?? emptyNet();
   const { results } = checkRun(def, history, net, options);
+  // A challenge run is judged again too, against the results just computed.
+  const judgement = judgeRun({ challenge: options.challenge ?? null, availability: options.availability }, results);
+  if (judgement !== null) results['challenge'] = judgement;
   return { path: p, results, valid: results['valid?'] as Valid };
 }
 
@@ -186,6 +191,8 @@ export const checkCommand: Command = {
       if (!args.quiet) io.stdout.write(JSON.stringify(checked.results, null, 2) + '\n');
       const v = checked.valid;
       io.stdout.write(`${p}: ${v === true ? VERDICTS.valid : v === false ? VERDICTS.invalid : VERDICTS.unknown}\n`);
+      const judgement = challengeOf(checked.results);
+      if (judgement !== null) io.stdout.write(formatJudgement(judgement).join('\n') + '\n');
       worst = Math.max(worst, verdictExitCode(v));
       if (args.out !== null) {
         fs.mkdirSync(path.dirname(path.resolve(args.out)), { recursive: true });

@@ -7,6 +7,8 @@ export const EXIT_UNKNOWN = 2;
 export const EXIT_RUN_FAILED = 3;
 /** Bad command line. */
 export const EXIT_USAGE = 4;
+/** A challenge run (eddy challenge, eddy sim --challenge) that was valid but missed a target. */
+export { EXIT_CHALLENGE_NOT_MET } from '../harness/challenges.js';
 
 /** Where a command writes: process.stdout/stderr, or buffers in tests. */
 export interface CliIO {

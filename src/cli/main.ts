@@ -5,8 +5,11 @@
  * `COMMANDS` below.
  *
  * Exit codes shared by every subcommand: 0 valid, 1 invalid, 2 unknown,
- * 3 the run could not be carried out, 4 bad command line.
+ * 3 the run could not be carried out, 4 bad command line; and for a
+ * challenge run (eddy challenge, eddy sim --challenge), 5 valid but a
+ * target of the challenge was missed.
  */
+import { challengeCommand } from './challenge.js';
 import { checkCommand } from './check.js';
 import { serveCli } from './serve.js';
 import { simCommand } from './sim.js';
@@ -17,6 +20,7 @@ export type { Command, CliIO } from './command.js';
 
 const COMMANDS: Readonly<Record<string, Command>> = {
   test: testCommand,
+  challenge: challengeCommand,
   sim: simCommand,
   check: checkCommand,
   serve: serveCli,
@@ -32,7 +36,8 @@ function usage(): string {
     ...rows,
     '',
     'Run `eddy COMMAND --help` for the flags of a command.',
-    'Exit codes: 0 valid, 1 invalid, 2 unknown, 3 the run could not be carried out, 4 bad command line.',
+    'Exit codes: 0 valid, 1 invalid, 2 unknown, 3 the run could not be carried out, 4 bad command line,',
+    '5 valid but a target of the challenge was missed (eddy challenge, eddy sim --challenge).',
   ].join('\n');
 }
 

@@ -18,7 +18,8 @@ import { FLAGS, OptionError, parseTestArgs, type TestOptions } from '../harness/
 import { workloadDef } from '../harness/workloads/registry.js';
 import { figuresOf, formatSeedLine, formatSummary, simulate, simulateInWorker, summarise, sweep, type WorkerRun } from '../harness/sim.js';
 import { EXIT_RUN_FAILED, EXIT_USAGE, type CliIO, type Command } from './command.js';
-import { printVerdict } from './test.js';
+import { challengeArgv, resolveChallenge } from './challenge.js';
+import { printJudgement, printVerdict } from './test.js';
 
 /** The most seeds one sweep may run (a typo like --seeds 1000000 should not run for a day). */
 const MAX_SEEDS = 100_000;
@@ -27,7 +28,8 @@ const MAX_DEFAULT_JOBS = 4;
 const MAX_JOBS = 64;
 
 const SIM_FLAGS: readonly { flag: string; arg?: string; help: string }[] = [
-  { flag: 'node', arg: 'MODULE', help: 'JS or TS module exporting createNode(env). Default: eddy\'s broadcast (or echo) node.' },
+  { flag: 'node', arg: 'MODULE', help: 'JS or TS module exporting createNode(env). Default: eddy\'s node for the workload.' },
+  { flag: 'challenge', arg: 'NAME', help: 'Run Gossip Glomers challenge NAME\'s flags and judge its targets (eddy challenge --list).' },
   { flag: 'seed', arg: 'N', help: 'Seed of the run (or the first seed with --seeds). Default: random, printed.' },
   { flag: 'seeds', arg: 'K', help: 'Run K seeds (1..K, or from --seed) and print a summary.' },
   { flag: 'jobs', arg: 'N', help: 'With --seeds, simulate N seeds at once in worker threads. Default: CPUs, at most 4.' },
@@ -39,6 +41,7 @@ function usage(): string {
     `  ${`${f.short ? `-${f.short}, ` : '    '}--${f.flag}${f.arg ? ` ${f.arg}` : ''}`.padEnd(40)} ${f.help}`;
   const shared = FLAGS.filter((f) => f.flag !== 'bin' && f.flag !== 'seed' && f.flag !== 'help');
   return `Usage: eddy sim -w broadcast [--node MODULE] [eddy test flags] [--seed N | --seeds K] [-- node args]
+       eddy sim --challenge NAME [--node MODULE] [flags that override the challenge's]
 
 Runs the eddy test harness on virtual time, with every node built in this
 process by MODULE's createNode(env) (a .js/.mjs file, or a .ts/.mts file
@@ -53,8 +56,13 @@ Flags shared with eddy test:
 ${shared.map(row).join('\n')}
 ${row({ flag: 'help', short: 'h', help: 'Show this help.' })}
 
-Exit codes: 0 valid, 1 invalid, 2 unknown, 3 the run could not be carried out,
-4 bad command line. With --seeds: the worst seed's (3, then 1, then 2, then 0).`;
+With --challenge NAME the run has the challenge's flags (given flags override
+them and are printed as not the challenge's), the default node is eddy's
+reference node for it, and the output ends with one line per target.
+
+Exit codes: 0 valid (with --challenge: passed), 1 invalid, 2 unknown, 3 the run
+could not be carried out, 4 bad command line, 5 valid but a target of the
+challenge was missed. With --seeds: the worst seed's (3, then 1, 2, 5, 0).`;
 }
 
 interface SimArgs {
@@ -68,6 +76,8 @@ interface SimArgs {
   help: boolean;
   /** Workload flags the chosen workload does not read, one sentence each. */
   warnings: string[];
+  /** With --challenge: the flags given beyond the challenge's, one sentence each. */
+  notices: string[];
 }
 
 /**
@@ -83,6 +93,7 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
   let seedsText: string | null = null;
   let jobsText: string | null = null;
   let keepAll = false;
+  let challengeName: string | null = null;
   const rest: string[] = [];
   for (let i = 0; i < own.length; i++) {
     const a = own[i]!;
@@ -100,6 +111,11 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
     if (node !== null) {
       if (node === '') throw new OptionError('--node expects the path of a JS or TS module exporting createNode, got ""');
       nodePath = node;
+      continue;
+    }
+    const challenge = take('challenge');
+    if (challenge !== null) {
+      challengeName = challenge;
       continue;
     }
     const seeds = take('seeds');
@@ -122,7 +138,7 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
     rest.push(a);
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    return { options: parseTestArgs(['--help']).options, nodePath, seeds: null, jobs: 1, keepAll, help: true, warnings: [] };
+    return { options: parseTestArgs(['--help']).options, nodePath, seeds: null, jobs: 1, keepAll, help: true, warnings: [], notices: [] };
   }
   let seeds: number | null = null;
   if (seedsText !== null) {
@@ -138,8 +154,17 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
     if (!/^\d+$/.test(jobsText) || j < 1 || j > MAX_JOBS) throw new OptionError(`--jobs expects a whole number of threads from 1 to ${MAX_JOBS}, got "${jobsText}"`);
     jobs = j;
   }
-  const { options, warnings } = parseTestArgs([...rest, '--bin', nodePath ?? 'in-process', ...nodeArgs]);
-  return { options, nodePath, seeds, jobs, keepAll, help: false, warnings };
+  if (challengeName === null) {
+    const { options, warnings } = parseTestArgs([...rest, '--bin', nodePath ?? 'in-process', ...nodeArgs]);
+    return { options, nodePath, seeds, jobs, keepAll, help: false, warnings, notices: [] };
+  }
+  const found = resolveChallenge(challengeName);
+  if ('sentence' in found) throw new OptionError(found.sentence);
+  const c = found.challenge;
+  const built = challengeArgv(c, rest);
+  const { options, warnings } = parseTestArgs([...built.argv, '--bin', nodePath ?? 'in-process', ...nodeArgs]);
+  const notices = [`Challenge ${c.name} (${c.title}): ${c.flags.join(' ')}`, ...built.notices.map((n) => `Note: ${n}`)];
+  return { options: { ...options, challenge: { name: c.name, overrides: built.overrides } }, nodePath, seeds, jobs, keepAll, help: false, warnings, notices };
 }
 
 /** eddy's own node for a workload, from the compiled tree this file is part of. */
@@ -198,6 +223,7 @@ export const simCommand: Command = {
       return 0;
     }
     for (const w of args.warnings) io.stderr.write(`Warning: ${w}\n`);
+    for (const n of args.notices) io.stderr.write(`${n}\n`);
     let module: NodeModule;
     try {
       module = args.nodePath === null ? await builtinModule(args.options.workload) : await loadNodeModule(args.nodePath);
@@ -262,7 +288,7 @@ async function single(options: TestOptions, module: NodeModule, io: CliIO, signa
     io.stdout.write(`Simulated ${run.simulatedS.toFixed(1)} s before the run stopped (${wallS.toFixed(2)} s of wall time).\n`);
   }
   io.stdout.write(`Results are in ${f.dir} (also ${path.join(options.store, 'latest')}); seed ${f.seed} (replay with --seed ${f.seed}).\n`);
-  return f.exitCode;
+  return printJudgement({ results: run.results, exitCode: f.exitCode }, io);
 }
 
 async function simulateHere(options: TestOptions & { seed: number }, module: NodeModule, io: CliIO, signal: AbortSignal): Promise<WorkerRun> {

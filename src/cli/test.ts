@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RealClock } from '../node/clock.js';
+import { challengeExitCode, challengeOf, formatJudgement } from '../harness/challenges.js';
 import { ProcessHost } from '../harness/hosts/process.js';
 import { flagsHelp, OptionError, parseTestArgs, type TestOptions } from '../harness/options.js';
 import { renderPictures, runTest, StoreError, type RunOutcome } from '../harness/runner.js';
@@ -50,26 +51,35 @@ export const testCommand: Command = {
       throw e;
     }
 
-    const binProblem = checkBinary(options.bin);
-    if (binProblem !== null) {
-      io.stderr.write(binProblem + '\n');
-      return EXIT_RUN_FAILED;
-    }
-    // --test-count N: Maelstrom's repeat, stopping at the first run that is not valid.
-    let exitCode = 0;
-    for (let i = 0; i < options.testCount; i++) {
-      if (options.testCount > 1) io.stdout.write(`${i > 0 ? '\n' : ''}=== Test ${i + 1} of ${options.testCount} ===\n`);
-      // A given --seed starts the sequence: run i uses seed + i, so each run is new and each can be replayed.
-      const runOptions = options.seed === null ? options : { ...options, seed: options.seed + i };
-      exitCode = await testOnce(runOptions, io);
-      if (exitCode !== 0) {
-        if (options.testCount > 1) io.stdout.write(`Stopped after test ${i + 1} of ${options.testCount}: it was not valid.\n`);
-        break;
-      }
-    }
-    return exitCode;
+    return runTests(options, io);
   },
 };
+
+/**
+ * Runs parsed options: checks the binary, then one run, or `--test-count N`
+ * of them stopping at the first that is not valid (or, for a challenge, not
+ * passed). `eddy challenge` runs through here too.
+ */
+export async function runTests(options: TestOptions, io: CliIO): Promise<number> {
+  const binProblem = checkBinary(options.bin);
+  if (binProblem !== null) {
+    io.stderr.write(binProblem + '\n');
+    return EXIT_RUN_FAILED;
+  }
+  // --test-count N: Maelstrom's repeat, stopping at the first run that is not valid.
+  let exitCode = 0;
+  for (let i = 0; i < options.testCount; i++) {
+    if (options.testCount > 1) io.stdout.write(`${i > 0 ? '\n' : ''}=== Test ${i + 1} of ${options.testCount} ===\n`);
+    // A given --seed starts the sequence: run i uses seed + i, so each run is new and each can be replayed.
+    const runOptions = options.seed === null ? options : { ...options, seed: options.seed + i };
+    exitCode = await testOnce(runOptions, io);
+    if (exitCode !== 0) {
+      if (options.testCount > 1) io.stdout.write(`Stopped after test ${i + 1} of ${options.testCount}: it was not ${options.challenge === null ? 'valid' : 'passed'}.\n`);
+      break;
+    }
+  }
+  return exitCode;
+}
 
 async function testOnce(options: TestOptions, io: CliIO): Promise<number> {
   let host: ProcessHost;
@@ -101,7 +111,18 @@ async function testOnce(options: TestOptions, io: CliIO): Promise<number> {
   // The verdict is out; the pictures (which can take a few seconds for a big run) come after.
   const pictures = await renderPictures(outcome.dir, (m) => io.stderr.write(m + '\n'));
   if (pictures.length > 0) io.stdout.write(`Pictures: ${pictures.map((f) => path.basename(f)).join(', ')}\n`);
-  return outcome.exitCode;
+  return printJudgement(outcome, io);
+}
+
+/**
+ * For a challenge run, its judgement as the last lines (one per target),
+ * and the challenge's exit code; otherwise the run's own exit code.
+ */
+export function printJudgement(outcome: Pick<RunOutcome, 'results' | 'exitCode'>, io: CliIO): number {
+  const judgement = challengeOf(outcome.results);
+  if (judgement === null) return outcome.exitCode;
+  io.stdout.write(formatJudgement(judgement).join('\n') + '\n');
+  return challengeExitCode(outcome.exitCode, outcome.results);
 }
 
 /** One sentence if `bin` cannot be run, else null. */

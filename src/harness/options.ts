@@ -10,6 +10,7 @@
  * flag, the value received and what is allowed (`OptionError`).
  */
 import { parseArgs } from 'node:util';
+import { challenges, findChallenge } from './challenges.js';
 import { findWorkload, workloadNames } from './workloads/registry.js';
 import type { WorkloadFlagName } from './workloads/workload.js';
 
@@ -119,6 +120,14 @@ export interface TestOptions {
   initTimeoutS: number;
   /** Client RPC timeout in seconds (Maelstrom: 5). Not a CLI flag. @default 5 */
   rpcTimeoutS: number;
+  /**
+   * The Gossip Glomers challenge the run is judged against (set by `eddy
+   * challenge NAME` and `eddy sim --challenge NAME`, not an `eddy test`
+   * flag), with the flags given beyond its preset. The judgement goes into
+   * results.json under "challenge".
+   * @default null
+   */
+  challenge: { name: string; overrides: string[] } | null;
 }
 
 export const DEFAULT_OPTIONS: Readonly<Omit<TestOptions, 'bin'>> = Object.freeze<Omit<TestOptions, 'bin'>>({
@@ -150,6 +159,7 @@ export const DEFAULT_OPTIONS: Readonly<Omit<TestOptions, 'bin'>> = Object.freeze
   consistencyModels: ['strict-serializable'],
   testCount: 1,
   strict: false,
+  challenge: null,
 });
 
 /** A bad command line: `message` is one sentence meant for the user. */
@@ -385,6 +395,11 @@ export function validateOptions(o: TestOptions): void {
   if (!(Number.isInteger(o.maxWritesPerKey) && o.maxWritesPerKey >= 1)) fail('maxWritesPerKey', o.maxWritesPerKey, 'a positive whole number');
   if (!Array.isArray(o.consistencyModels) || o.consistencyModels.length === 0) fail('consistencyModels', o.consistencyModels, 'a non-empty list of model names');
   if (!(Number.isInteger(o.testCount) && o.testCount >= 1)) fail('testCount', o.testCount, 'a positive whole number');
+  if (o.challenge !== null && o.challenge !== undefined) {
+    const c = findChallenge(String(o.challenge.name));
+    if (c === undefined) fail('challenge', o.challenge.name, `one of ${challenges().map((x) => x.name).join(', ')}`);
+    else if (c.workload !== o.workload) fail('workload', o.workload, `${c.workload}, the workload of challenge ${c.name}`);
+  }
   def?.validate?.(o);
 }
 

@@ -27,6 +27,7 @@ import { History } from './history.js';
 import { JournalWriter } from './journal.js';
 import type { ExitInfo, HostedNode, NodeHost } from './host.js';
 import { PartitionNemesis } from './nemesis.js';
+import { judgeRun } from './challenges.js';
 import { Net, NetError } from './net.js';
 import { nodeIds, validateOptions, workerCount, type TestOptions } from './options.js';
 import { Progress, type ProgressOutput } from './progress.js';
@@ -351,6 +352,8 @@ class Run {
         results = { ...results, 'valid?': 'unknown', error: this.#failure };
       }
       if (this.#warnings.length > 0) results['warnings'] = this.#warnings.slice();
+      // Judged last, on the verdict as it stands (a run that could not be carried out is not valid).
+      if (this.#o.challenge !== null) results['challenge'] = judgeRun(this.#o, results);
       const figures = this.#harnessFigures();
       if (this.#figuresInResults) results['harness'] = figures;
       try {

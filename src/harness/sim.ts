@@ -19,6 +19,7 @@ import { InProcHost, type NodeModule } from './hosts/inproc.js';
 import { nodeIds, type TestOptions } from './options.js';
 import type { ProgressOutput } from './progress.js';
 import { Rng } from './rng.js';
+import { challengeExitCode, challengeOf, EXIT_CHALLENGE_NOT_MET } from './challenges.js';
 import { findWorkload } from './workloads/registry.js';
 import { ActivityBoard, endedMessage, stallMessage } from './stall.js';
 import { runTest, EXIT_RUN_FAILED, type RunDeps, type RunOutcome } from './runner.js';
@@ -117,6 +118,8 @@ export interface SeedFigures {
   figures: FigureValue[];
   /** One sentence, when the run could not be carried out. */
   error: string | null;
+  /** For a challenge run (`--challenge`): whether every target was met; null otherwise. */
+  challengePassed?: boolean | null;
   dir: string;
   /** Wall time of the run, for speed reports only. */
   wallMs: number;
@@ -146,7 +149,8 @@ export function figuresOf(outcome: RunOutcome, wallMs: number, workloadName: str
   const stable = record(workload?.['stable-latencies']);
   return {
     seed: outcome.seed,
-    exitCode: outcome.exitCode,
+    // A challenge run that is valid but misses a target exits with EXIT_CHALLENGE_NOT_MET.
+    exitCode: challengeExitCode(outcome.exitCode, r),
     valid: r['valid?'],
     lostCount: num(workload?.['lost-count']),
     msgsPerOp: num(servers?.['msgs-per-op']),
@@ -156,6 +160,7 @@ export function figuresOf(outcome: RunOutcome, wallMs: number, workloadName: str
     stableLatencyMaxMs: num(stable?.['1']),
     figures: headlineFigures(workloadName, r),
     error: outcome.error,
+    challengePassed: challengeOf(r)?.passed ?? null,
     dir: outcome.dir,
     wallMs,
   };
@@ -167,7 +172,8 @@ export function figuresOf(outcome: RunOutcome, wallMs: number, workloadName: str
  * valid (0).
  */
 export function worstExitCode(codes: readonly number[]): number {
-  const rank = (c: number): number => (c === EXIT_RUN_FAILED ? 3 : c === 1 ? 2 : c === 2 ? 1 : c === 0 ? 0 : 4);
+  const rank = (c: number): number =>
+    c === EXIT_RUN_FAILED ? 4 : c === 1 ? 3 : c === 2 ? 2 : c === EXIT_CHALLENGE_NOT_MET ? 1 : c === 0 ? 0 : 5;
   let worst = 0;
   for (const c of codes) if (rank(c) > rank(worst)) worst = c;
   return worst;
@@ -468,6 +474,8 @@ export interface SweepSummary {
   invalid: number;
   unknown: number;
   failed: number;
+  /** Challenge runs: seeds that met every target, or null when the sweep was not a challenge's. */
+  challengePassed: number | null;
   lostTotal: number;
   msgsPerOp: Spread | null;
   stableLatencyMedianMs: Spread | null;
@@ -482,10 +490,11 @@ export interface SweepSummary {
 export function summarise(figures: readonly SeedFigures[]): SweepSummary {
   return {
     runs: figures.length,
-    valid: figures.filter((f) => f.exitCode === 0).length,
+    valid: figures.filter((f) => f.exitCode === 0 || f.exitCode === EXIT_CHALLENGE_NOT_MET).length,
     invalid: figures.filter((f) => f.exitCode === 1).length,
     unknown: figures.filter((f) => f.exitCode === 2).length,
     failed: figures.filter((f) => f.exitCode === EXIT_RUN_FAILED).length,
+    challengePassed: figures.some((f) => (f.challengePassed ?? null) !== null) ? figures.filter((f) => f.challengePassed === true).length : null,
     lostTotal: figures.reduce((s, f) => s + (f.lostCount ?? 0), 0),
     msgsPerOp: spread(figures.map((f) => f.msgsPerOp)),
     stableLatencyMedianMs: spread(figures.map((f) => f.stableLatencyMedianMs)),
@@ -503,6 +512,7 @@ export function formatSummary(s: SweepSummary): string[] {
   const rows: [string, string][] = [
     ['seeds run', String(s.runs)],
     ['valid', `${s.valid} of ${s.runs}${s.invalid > 0 ? `, invalid ${s.invalid}` : ''}${s.unknown > 0 ? `, unknown ${s.unknown}` : ''}${s.failed > 0 ? `, run failed ${s.failed}` : ''}`],
+    ...(s.challengePassed === null ? [] : [['challenge passed', `${s.challengePassed} of ${s.runs}`] as [string, string]]),
     ...s.figures.map((f): [string, string] => [`${f.label} (min / median / max)`, fmt(f.spread, f.digits)]),
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
@@ -514,6 +524,7 @@ export function formatSeedLine(f: SeedFigures): string {
   const verdict = f.error !== null ? 'run failed' : f.valid === true ? 'valid' : f.valid === false ? 'INVALID' : 'unknown';
   const parts = [`seed ${f.seed}: ${verdict}`];
   for (const fig of f.figures) if (fig.value !== null) parts.push(`${fig.label} ${fig.value.toFixed(fig.digits)}`);
+  if (f.challengePassed !== undefined && f.challengePassed !== null) parts.push(f.challengePassed ? 'challenge passed' : 'challenge NOT passed');
   parts.push(`(${(f.wallMs / 1000).toFixed(2)} s)`);
   let line = parts.join('  ');
   if (f.error !== null) line += `\n    ${f.error.split('\n')[0]}`;

@@ -33,6 +33,7 @@ pre{background:#fff;border:1px solid #e1e4e8;padding:10px;overflow:auto;max-heig
 .picture.tall{max-height:85vh}
 .pictures2{display:grid;grid-template-columns:1fr 1fr;gap:12px}
 .pictures2 > div{min-width:0}
+.challenge .pass{color:#1a7f37;font-weight:bold}.challenge .fail{color:#cf222e;font-weight:bold}.challenge td,.challenge th{padding:1px 8px 1px 0;text-align:left}.challenge-lines{font-size:90%;white-space:nowrap}
 .muted{color:#666}.better{color:#1a7f37;font-weight:bold}.worse{color:#cf222e;font-weight:bold}
 details{margin:6px 0}summary{cursor:pointer}
 a{color:#0969da}
@@ -77,6 +78,34 @@ function figureCell(r: RunSummary): string {
   return r.figures.map((f) => `<span class="fig">${esc(f.label)} <b>${fmt(f.value, f.digits)}</b></span>`).join(' · ');
 }
 
+/** A challenge run's name, pass or fail, and one line per target; a dash for other runs. */
+function challengeCell(r: RunSummary): string {
+  const j = r.challenge ?? null;
+  if (j === null) return '<span class="muted">–</span>';
+  const lines = j.targets.map(
+    (t) => `<div><span class="${t.pass ? 'pass' : 'fail'}">${t.pass ? 'pass' : 'fail'}</span> ${esc(t.target)} ${esc(t.measured)} ${esc(t.bound)}</div>`,
+  );
+  const head = `<b>${esc(j.name)}</b> <span class="${j.passed ? 'pass' : 'fail'}">${j.passed ? 'passed' : 'not passed'}</span>${j.overrides.length > 0 ? ' <span class="muted">(other flags)</span>' : ''}`;
+  return `<div class="challenge" data-challenge="${esc(j.name)}">${head}<div class="challenge-lines">${lines.join('')}</div></div>`;
+}
+
+/** The run page's judgement: the challenge, its page, whether it was passed, and a table of its targets. */
+function challengeSection(r: RunSummary): string {
+  const j = r.challenge ?? null;
+  if (j === null) return '';
+  const rows = j.targets.map(
+    (t) =>
+      `<tr><th>${esc(t.target)}</th><td class="num">${esc(t.measured)}</td><td>${esc(t.bound)}</td>` +
+      `<td class="${t.pass ? 'pass' : 'fail'}">${t.pass ? 'pass' : 'fail'}</td></tr>`,
+  );
+  const overrides = j.overrides.length > 0 ? `<p class="muted">Run with flags that are not the challenge's: ${esc(j.overrides.join(' '))}</p>` : '';
+  return (
+    `<section class="challenge" id="challenge"><h2>Challenge ${esc(j.name)}: <a href="${esc(j.page)}">${esc(j.title)}</a> ` +
+    `<span class="${j.passed ? 'pass' : 'fail'}">${j.passed ? 'passed' : 'not passed'}</span></h2>` +
+    `<table><thead><tr><th>target</th><th>measured</th><th>bound</th><th></th></tr></thead><tbody>${rows.join('')}</tbody></table>${overrides}</section>`
+  );
+}
+
 export function listPage(runs: readonly RunSummary[], storeLabel: string): string {
   const rows = runs.map(
     (r) =>
@@ -84,14 +113,14 @@ export function listPage(runs: readonly RunSummary[], storeLabel: string): strin
       `<td><input type="checkbox" name="run" value="${esc(r.id)}" aria-label="compare ${esc(r.id)}"></td>` +
       `<td><a href="${runHref(r.id)}">${esc(r.id)}</a></td>` +
       `<td>${esc(r.workload ?? '')}</td><td>${badge(r.verdict)}</td><td>${esc(r.flags)}</td>` +
-      `<td class="figs">${figureCell(r)}</td></tr>`,
+      `<td class="figs">${figureCell(r)}</td><td>${challengeCell(r)}</td></tr>`,
   );
   const body =
     `<h1>${runs.length} run${runs.length === 1 ? '' : 's'} in ${esc(storeLabel)}</h1>` +
     (runs.length === 0
       ? `<p>No runs yet. Start one with <code>eddy test -w broadcast --bin PROGRAM</code>.</p>`
       : `<form method="get" action="/compare"><table id="runs"><thead><tr><th></th><th>run (newest first)</th><th>workload</th><th>verdict</th>` +
-        `<th>flags</th><th>figures (the workload's headline figures)</th></tr></thead><tbody>${rows.join('')}</tbody></table>` +
+        `<th>flags</th><th>figures (the workload's headline figures)</th><th>Gossip Glomers challenge</th></tr></thead><tbody>${rows.join('')}</tbody></table>` +
         `<p><button type="submit">Compare the two ticked runs</button></p></form>`);
   return layout('runs', body);
 }
@@ -159,6 +188,7 @@ export function runPage(d: RunPageData): string {
   parts.push(`<h1>${esc(r.id)}</h1>`);
   parts.push(`<div class="verdict ${r.verdict}" id="verdict">${esc(verdictSentence(r))}</div>`);
   parts.push(`<p>${esc(r.flags)}</p>`);
+  parts.push(challengeSection(r));
   parts.push(keyFigures(r));
   if (d.pictureNote !== null) parts.push(`<p class="muted">${esc(d.pictureNote)}</p>`);
   for (const p of d.pictures) parts.push(pictureHeading(r.id, p.name) + embed(r.id, p));

@@ -8,6 +8,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { asRecord, readJsonFile } from '../viz/run-files.js';
+import { challengeOf, type ChallengeJudgement } from '../harness/challenges.js';
 import { findWorkload } from '../harness/workloads/registry.js';
 import { resolveInStore } from './safe-path.js';
 
@@ -33,6 +34,8 @@ export interface RunSummary {
   opCount: number | null;
   /** The workload's headline figures (its registry entry's), empty for a workload eddy does not know. */
   figures: RunFigure[];
+  /** The Gossip Glomers judgement of a challenge run (results.json "challenge"), or null. */
+  challenge?: ChallengeJudgement | null;
   results: Record<string, unknown> | null;
   test: Record<string, unknown> | null;
 }
@@ -139,6 +142,7 @@ export async function summariseRun(store: string, id: string): Promise<RunSummar
     stableLatencyMaxMs: num(stable?.['1']),
     opCount: num(stats?.count),
     figures: runFigures(workload, results),
+    challenge: results === null ? null : challengeOf(results),
     results,
     test,
   };

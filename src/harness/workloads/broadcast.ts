@@ -9,7 +9,7 @@ import { renderStableLatency } from '../../viz/stable.js';
 import { checkSetFull } from '../checker/set-full.js';
 import { broadcastMix } from '../generator.js';
 import { topology, type TopologyName } from '../topology.js';
-import { netFigure, workloadNumber } from './figures.js';
+import { netFigure, stableMaxFigure, stableMedianFigure, workloadNumber } from './figures.js';
 import {
   failureCompletion,
   malformedReply,
@@ -92,8 +92,8 @@ export const broadcast: WorkloadDef = {
   figures: [
     { label: 'lost', better: 'lower', value: (r) => workloadNumber(r, 'lost-count') },
     netFigure,
-    { label: 'stable p50 ms', better: 'lower', value: (r) => workloadNumber(r, 'stable-latencies', '0.5') },
-    { label: 'stable max ms', better: 'lower', value: (r) => workloadNumber(r, 'stable-latencies', '1') },
+    stableMedianFigure,
+    stableMaxFigure,
   ],
   pictures: ({ history, faults }) => [
     { file: 'stable-latency.svg', title: 'Stable latency per broadcast value', text: renderStableLatency(history, faults) },

@@ -8,7 +8,7 @@
  */
 import { renderStableLatency } from '../../viz/stable.js';
 import { checkSetFull } from '../checker/set-full.js';
-import { netFigure, workloadNumber } from './figures.js';
+import { netFigure, stableMaxFigure, stableMedianFigure, workloadNumber } from './figures.js';
 import { closedShapeProblem } from './reply-shape.js';
 import { indeterminateCompletion, malformedReply, oncePerWorker, plainGenerator, type Completion, type Conn, type OpSpec, type Workload, type WorkloadDef } from './workload.js';
 
@@ -61,8 +61,8 @@ export const gSet: WorkloadDef = {
   figures: [
     { label: 'lost', better: 'lower', value: (r) => workloadNumber(r, 'lost-count') },
     netFigure,
-    { label: 'stable p50 ms', better: 'lower', value: (r) => workloadNumber(r, 'stable-latencies', '0.5') },
-    { label: 'stable max ms', better: 'lower', value: (r) => workloadNumber(r, 'stable-latencies', '1') },
+    stableMedianFigure,
+    stableMaxFigure,
   ],
   pictures: ({ history, faults }) => [{ file: 'stable-latency.svg', title: 'Stable latency per added element', text: renderStableLatency(history, faults, { addF: 'add' }) }],
 };
