@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- NAME ... [-- flags]]`: runs the named benchmarks one
+ * `npm run bench [-- NAME ... [-- flags]]` (or `npm run bench NAME -- --flag ...`): runs the named benchmarks one
  * after another, or all of them when none is named. Each is its own script
  * in this directory (`bench/NAME.ts`; `npm run bench:NAME` runs some
  * directly); this only sequences them, each in a fresh process so one's warm
@@ -17,11 +17,16 @@ const found = readdirSync(here)
   .filter((f) => f.endsWith('.js') && f !== 'main.js')
   .map((f) => f.slice(0, -3));
 const BENCHES = [...FIRST.filter((n) => found.includes(n)), ...found.filter((n) => !FIRST.includes(n)).sort()];
+/** Benches that need data from outside the repository (porcupine: `--dir` of Porcupine's Jepsen logs): run only when named. */
+const NAMED_ONLY = new Set(['porcupine']);
 
 const argv = process.argv.slice(2);
-const split = argv.indexOf('--');
+// Names end at `--` or at the first flag: npm drops the `--` of
+// `npm run bench porcupine -- --dir DIR`, so this sees `porcupine --dir DIR`.
+let split = argv.findIndex((a) => a === '--' || a.startsWith('-'));
 const names = split === -1 ? argv : argv.slice(0, split);
-const flags = split === -1 ? [] : argv.slice(split + 1);
+if (split !== -1 && argv[split] === '--') split++;
+const flags = split === -1 ? [] : argv.slice(split);
 
 for (const name of names) {
   if (!BENCHES.includes(name)) {
@@ -31,7 +36,7 @@ for (const name of names) {
 }
 
 let worst = 0;
-for (const name of names.length > 0 ? names : BENCHES) {
+for (const name of names.length > 0 ? names : BENCHES.filter((n) => !NAMED_ONLY.has(n))) {
   console.log(`\n=== bench:${name} ===`);
   const r = spawnSync(process.execPath, [join(here, `${name}.js`), ...flags], { stdio: 'inherit' });
   const code = r.status ?? 1;
