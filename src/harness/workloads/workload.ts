@@ -131,6 +131,12 @@ export interface SetupContext {
   /** Opens a fresh client (next id c0, c1, ...). The workload closes it. */
   openClient(): Client;
   readonly rpcTimeoutMs: number;
+  /**
+   * The nodes to set up, when not all of them: a node restarted after
+   * `--nemesis kill` gets the same setup again (broadcast: the same
+   * topology message), computed over all of `nodes`. @default nodes
+   */
+  readonly targets?: readonly string[];
 }
 
 /** A problem that makes setup impossible; `message` is one sentence naming the node. */
