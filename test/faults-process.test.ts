@@ -99,4 +99,6 @@ test('eddy test with bin/eddy-unique-ids under kill and pause: unique across res
   assert.ok(o.history.some((op) => op.f === 'pause' && typeof op.value === 'object' && op.value !== null && Object.keys(op.value).length > 0));
   const w = o.results['workload'] as Record<string, unknown>;
   assert.equal(w['valid?'], true, JSON.stringify(w).slice(0, 300));
+  const epochs = ['n0', 'n1', 'n2'].map((n) => Number(fs.readFileSync(path.join(o.dir, 'nodes', n, 'epoch'), 'utf8')));
+  assert.ok(epochs.every((e) => e >= 1) && epochs.some((e) => e >= 2), `epochs in EDDY_NODE_DIR: ${epochs.join(', ')}`);
 });

@@ -229,6 +229,8 @@ test('eddy\'s unique-ids node stays unique across kills (5 seeds)', async () => 
     const w = o.results['workload'] as Record<string, unknown>;
     assert.equal(w['valid?'], true, `seed ${seed}: ${o.dir}`);
     assert.ok(Number(w['acknowledged-count']) > 50, `seed ${seed}: ids were generated (${String(w['acknowledged-count'])})`);
+    // A restarted node reads its synced epoch from env.disk and starts the next one.
+    assert.ok(o.history.some((op) => op.type === 'ok' && /^n\d-e2-/.test(String(op.value))), `seed ${seed}: ids of a second life`);
     assert.ok(o.history.some((op) => op.f === 'restart' && typeof op.value === 'object' && op.value !== null && Object.keys(op.value).length > 0), `seed ${seed} restarted a node`);
   }
 });
