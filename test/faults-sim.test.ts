@@ -22,6 +22,7 @@ import { MemoryDisk } from '../src/node/disk.js';
 import { Node, type NodeEnv } from '../src/node/index.js';
 import * as broadcast from '../src/nodes/broadcast/index.js';
 import * as uniqueIds from '../src/nodes/unique-ids.js';
+import { FAULT_STYLE, faultIntervals } from '../src/viz/nemesis.js';
 
 function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'eddy-faults-'));
@@ -301,4 +302,18 @@ test('a simulated run with every fault: same seed, byte-identical files; dead no
     }
   }
   assert.ok(burst, 'some paused node got what waited in a burst at its resume');
+});
+
+test('the pictures shade each fault kind in its own colour (messages, latency, stable latency)', async () => {
+  const o = await simulate({ ...bcOptions(11, tmp()), timeLimitS: 6 }, { module: bcModule, render: true, startedAt: new Date(0) });
+  assert.equal(o.error, null);
+  for (const file of ['messages.svg', 'latency-raw.svg', 'stable-latency.svg']) {
+    const svg = fs.readFileSync(path.join(o.dir, file), 'utf8');
+    for (const kind of ['kill', 'pause', 'partition-one-way'] as const) {
+      assert.match(svg, new RegExp(`class="fault-${kind}"[^>]*fill="${FAULT_STYLE[kind].fill}"`), `${file} shades ${kind}`);
+    }
+    assert.match(svg, /class="partition"/, `${file} shades partitions as before`);
+  }
+  const kinds = new Set(faultIntervals(o.history).map((p) => p.kind ?? 'partition'));
+  assert.deepEqual([...kinds].sort(), ['kill', 'partition', 'partition-one-way', 'pause']);
 });

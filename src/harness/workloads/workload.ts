@@ -232,7 +232,7 @@ export interface PictureInput {
   /** test.json as written. */
   readonly test: Record<string, unknown>;
   /** Fault intervals in history time, for shading. */
-  readonly faults: readonly { startMs: number; endMs: number; kind: string; description: string }[];
+  readonly faults: readonly { startMs: number; endMs: number; kind: 'partition' | 'kill' | 'pause' | 'partition-one-way'; description: string }[];
 }
 
 /** One picture a workload draws: a file name (possibly in a sub-directory) and its text. */
