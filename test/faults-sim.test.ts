@@ -317,3 +317,20 @@ test('the pictures shade each fault kind in its own colour (messages, latency, s
   const kinds = new Set(faultIntervals(o.history).map((p) => p.kind ?? 'partition'));
   assert.deepEqual([...kinds].sort(), ['kill', 'partition', 'partition-one-way', 'pause']);
 });
+
+test('eddy-g-set and eddy-pn-counter keep every acknowledged add across kills (their disk), 5 seeds each', async () => {
+  const gset = await import('../src/nodes/g-set.js');
+  const pn = await import('../src/nodes/pn-counter.js');
+  for (const [workload, mod] of [['g-set', gset], ['pn-counter', pn]] as const) {
+    const module = fromExports(`eddy-${workload}`, mod as unknown as Record<string, unknown>);
+    for (let seed = 1; seed <= 5; seed++) {
+      const o = await simulate(
+        { ...DEFAULT_OPTIONS, workload, bin: workload, args: [], nemesis: ['partition', 'kill', 'pause'], nemesisIntervalS: 2, nodeCount: 3, timeLimitS: 15, rateHz: 10, quiet: true, seed, store: tmp() } as TestOptions,
+        { module, render: false },
+      );
+      assert.equal(o.error, null);
+      assert.ok(o.history.some((op) => op.f === 'restart' && typeof op.value === 'object' && op.value !== null && Object.keys(op.value).length > 0), `${workload} seed ${seed} restarted a node`);
+      assert.equal(o.results['valid?'], true, `${workload} seed ${seed}: ${o.dir}`);
+    }
+  }
+});
