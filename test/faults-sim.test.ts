@@ -14,6 +14,7 @@ import { fromExports } from '../src/harness/hosts/inproc.js';
 import { FAULT_OPS, Nemesis, pickTargets } from '../src/harness/nemesis.js';
 import { Net } from '../src/harness/net.js';
 import { DEFAULT_OPTIONS, type TestOptions } from '../src/harness/options.js';
+import { Progress } from '../src/harness/progress.js';
 import { Rng } from '../src/harness/rng.js';
 import { simulate } from '../src/harness/sim.js';
 import { HISTORY_ORIGIN_KEY, type JournalEvent, type Op } from '../src/harness/types.js';
@@ -333,4 +334,14 @@ test('eddy-g-set and eddy-pn-counter keep every acknowledged add across kills (t
       assert.equal(o.results['valid?'], true, `${workload} seed ${seed}: ${o.dir}`);
     }
   }
+});
+
+test('the progress line says which faults are in force, and keeps Maelstrom\'s wording for partition alone', () => {
+  const snap = { phase: 'main', elapsedS: 5, limitS: 20, ok: 1, fail: 0, info: 0, messages: 0, partitioned: false };
+  assert.match(Progress.format(snap, 0), /partition off$/);
+  assert.match(Progress.format({ ...snap, active: ['kill n1,n3', 'pause n2'] }, 0), /faults kill n1,n3; pause n2$/);
+  assert.match(Progress.format({ ...snap, active: [] }, 0), /faults none$/);
+  const { nemesis } = fakeNemesis(['kill', 'pause']);
+  assert.equal(nemesis.maelstromOnly, false);
+  assert.equal(fakeNemesis(['partition']).nemesis.maelstromOnly, true);
 });
