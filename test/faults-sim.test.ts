@@ -319,11 +319,12 @@ test('the pictures shade each fault kind in its own colour (messages, latency, s
   assert.deepEqual([...kinds].sort(), ['kill', 'partition', 'partition-one-way', 'pause']);
 });
 
-test('eddy-g-set, eddy-pn-counter and eddy-kafka keep everything acknowledged across kills (their disk), 5 seeds each', async () => {
+test('eddy-g-set, eddy-pn-counter, eddy-kafka and eddy-txn-list-append stay valid across kills (their disk), 5 seeds each', async () => {
   const gset = await import('../src/nodes/g-set.js');
   const pn = await import('../src/nodes/pn-counter.js');
   const kafka = await import('../src/nodes/kafka/index.js');
-  for (const [workload, mod] of [['g-set', gset], ['pn-counter', pn], ['kafka', kafka]] as const) {
+  const txn = await import('../src/nodes/txn-list-append/index.js');
+  for (const [workload, mod] of [['g-set', gset], ['pn-counter', pn], ['kafka', kafka], ['txn-list-append', txn]] as const) {
     const module = fromExports(`eddy-${workload}`, mod as unknown as Record<string, unknown>);
     for (let seed = 1; seed <= 5; seed++) {
       const o = await simulate(
