@@ -16,7 +16,7 @@ import { Net } from '../src/harness/net.js';
 import { DEFAULT_OPTIONS, type TestOptions } from '../src/harness/options.js';
 import { Progress } from '../src/harness/progress.js';
 import { Rng } from '../src/harness/rng.js';
-import { simulate } from '../src/harness/sim.js';
+import { simulate, summarise, sweep } from '../src/harness/sim.js';
 import { HISTORY_ORIGIN_KEY, type JournalEvent, type Op } from '../src/harness/types.js';
 import { VirtualClock } from '../src/node/clock.js';
 import { MemoryDisk } from '../src/node/disk.js';
@@ -346,4 +346,27 @@ test('the progress line says which faults are in force, and keeps Maelstrom\'s w
   const { nemesis } = fakeNemesis(['kill', 'pause']);
   assert.equal(nemesis.maelstromOnly, false);
   assert.equal(fakeNemesis(['partition']).nemesis.maelstromOnly, true);
+});
+
+test('eddy-broadcast loses nothing under partition,kill,pause: 20 seeds at 5 nodes, 10 at 25 (each profile)', async () => {
+  for (const profile of ['balanced', 'fast', 'frugal']) {
+    for (const [nodeCount, rateHz, latencyMs, count] of [[5, 10, 0, 20], [25, 100, 100, 10]] as const) {
+      const o: TestOptions = {
+        ...bcOptions(1, tmp()),
+        args: ['--profile', profile],
+        nemesis: ['partition', 'kill', 'pause'],
+        nemesisIntervalS: 2,
+        nodeCount,
+        rateHz,
+        latencyMs,
+        timeLimitS: 20,
+        recoveryS: 10,
+      };
+      const figures = await sweep({ options: o, firstSeed: 1, count, module: bcModule, keepValid: false, removeDir: (d) => fs.rmSync(d, { recursive: true, force: true }) });
+      const s = summarise(figures);
+      const bad = figures.filter((f) => f.exitCode !== 0).map((f) => `seed ${f.seed}: lost ${String(f.lostCount)} (${f.dir})`);
+      assert.equal(s.lostTotal, 0, `${profile} ${nodeCount} nodes: ${bad.join('; ')}`);
+      assert.equal(s.valid, count, `${profile} ${nodeCount} nodes: ${bad.join('; ')}`);
+    }
+  }
 });
