@@ -62,7 +62,7 @@ test('a bad value gets one sentence naming flag, value and what is allowed', () 
   assert.match(optionError(['--bin', 'x', '--concurrency', '2x']), /^--concurrency expects .* got "2x"$/);
   assert.match(optionError(['--bin', 'x', '--node-count', '0']), /^--node-count expects a positive whole number of nodes, got "0"$/);
   assert.match(optionError(['--bin', 'x', '--availability', '1.5']), /^--availability expects a number from 0 to 1 or "total", got "1.5"$/);
-  assert.match(optionError(['--bin', 'x', '--nemesis', 'kill']), /^--nemesis expects one of partition, got "kill"$/);
+  assert.match(optionError(['--bin', 'x', '--nemesis', 'crash']), /^--nemesis does not know the fault "crash"; it takes a comma-separated list of partition, kill, pause, partition-one-way$/);
   assert.match(optionError(['--bin', 'x', '--latency-dist', 'normal']), /^--latency-dist expects one of constant, uniform, exponential, got "normal"$/);
 });
 

@@ -73,10 +73,17 @@ export interface OpGeneratorOptions {
    * `poll` also returns `kind: 'nemesis'` results.
    * @default null (no nemesis)
    */
-  nemesis?: NemesisSchedule | null;
+  nemesis?: NemesisTiming | null;
 }
 
-export type NemesisF = 'start-partition' | 'stop-partition';
+/** A nemesis operation's name: start-partition, stop-partition, kill, restart, pause, resume, ... */
+export type NemesisF = string;
+
+/** When the nemesis's next operation is due and which it is (NemesisSchedule, or several combined). */
+export interface NemesisTiming {
+  dueMs(nowMs: number): number;
+  take(nowMs: number): NemesisF;
+}
 
 export type Poll =
   /** Invoke `f`/`value` now on client worker `worker`. */
@@ -103,7 +110,7 @@ export class OpGenerator {
   readonly #processOf: (worker: number) => number;
   readonly #nodeCount: number;
   readonly #uniform: boolean;
-  readonly #nemesis: NemesisSchedule | null;
+  readonly #nemesis: NemesisTiming | null;
   /** When the next client operation is due (Jepsen's stagger `next-time`). */
   #clientDueMs: number;
   /**
@@ -256,7 +263,7 @@ export class OpGenerator {
  * The first operation (a start) is due at once; after one is issued at t,
  * the next is due at t + U[0, 2 * interval) s. Starts and stops alternate.
  */
-export class NemesisSchedule {
+export class NemesisSchedule implements NemesisTiming {
   readonly #rng: Rng;
   readonly #intervalMs: number;
   #dueMs: number | null = null;

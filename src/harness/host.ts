@@ -54,10 +54,30 @@ export interface HostedNode {
    */
   pauseOutput?(): void;
   resumeOutput?(): void;
+  /**
+   * `--nemesis kill`: ends the node at once, as SIGKILL would (whatever it
+   * kept only in memory is gone); resolves with how it ended. Its
+   * `onExit` is still called.
+   */
+  kill?(): Promise<ExitInfo>;
+  /** `--nemesis pause`: SIGSTOP, or an in-process node whose timers wait. */
+  pause?(): void;
+  /** SIGCONT: the node runs again; what waited runs in a burst. */
+  resume?(): void;
+}
+
+/** Where one node keeps what should outlive it (`--nemesis kill`). */
+export interface StartOptions {
+  /**
+   * The node's own directory, kept across restarts (a process gets it in
+   * env `EDDY_NODE_DIR`; its working directory does not change).
+   */
+  dir?: string;
 }
 
 export interface NodeHost {
-  start(id: string, handlers: NodeHandlers): HostedNode;
+  /** Starts a node; called again with the same id to restart one that was killed. */
+  start(id: string, handlers: NodeHandlers, opts?: StartOptions): HostedNode;
 }
 
 /**

@@ -83,6 +83,8 @@ export interface NetCounts {
   delivered: number;
   /** Messages discarded because of a partition. */
   dropped: number;
+  /** Messages that reached a node while it was dead (journalled as `drop` events). */
+  droppedDead?: number;
   /** Messages still queued or waiting for their deadline. */
   queued: number;
 }
@@ -103,6 +105,8 @@ const enum LoopState {
   Running,
   /** Waiting for a `deliver` promise (back-pressure). */
   Delivering,
+  /** The destination is paused (`setHeld`): nothing is delivered until it is released. */
+  Held,
 }
 
 class Endpoint {
@@ -117,6 +121,10 @@ class Endpoint {
   /** Maelstrom mode: the message the loop has taken and is waiting to deliver. */
   taken: Queued | null = null;
   removed = false;
+  /** Null while the node is up; while it is down (killed, or restarting), the sources whose messages still reach it. */
+  down: ReadonlySet<string> | null = null;
+  /** True while the node is paused: its messages wait. */
+  held = false;
   /** Bound once so that timers and promise callbacks allocate nothing per message. */
   readonly wake: () => void;
   readonly fail: (err: unknown) => void;
@@ -150,6 +158,7 @@ export class Net {
   #sent = 0;
   #delivered = 0;
   #dropped = 0;
+  #droppedDead = 0;
   /** Messages sent and not yet delivered or dropped, and the characters of their lines: what the network holds in memory. */
   #backlog = 0;
   #backlogChars = 0;
@@ -284,11 +293,38 @@ export class Net {
     this.#grudge = new Map();
   }
 
+  /**
+   * Marks a node dead (`allowed` = the sources whose messages still reach
+   * it, e.g. the client that inits it again; empty while it is dead) or up
+   * again (null). A message that comes due for a dead node is dropped and
+   * journalled as a `drop` event.
+   */
+  setDown(id: string, allowed: ReadonlySet<string> | null): void {
+    const ep = this.#endpoints.get(id);
+    if (ep !== undefined) ep.down = allowed;
+  }
+
+  /**
+   * Holds every delivery to a node (paused) or releases them: whatever came
+   * due meanwhile is then delivered at once, in deadline order.
+   */
+  setHeld(id: string, held: boolean): void {
+    const ep = this.#endpoints.get(id);
+    if (ep === undefined || ep.held === held) return;
+    ep.held = held;
+    if (!held && ep.state === LoopState.Held) {
+      const nowMs = this.#clock.now();
+      this.#arm(ep, nowMs, nowMs);
+    }
+  }
+
   /** Counters since the network was built. */
   counts(): NetCounts {
     let queued = 0;
     for (const ep of this.#endpoints.values()) queued += ep.queue.length + (ep.taken === null ? 0 : 1);
-    return { sent: this.#sent, delivered: this.#delivered, dropped: this.#dropped, queued };
+    const counts: NetCounts = { sent: this.#sent, delivered: this.#delivered, dropped: this.#dropped, queued };
+    if (this.#droppedDead > 0) counts.droppedDead = this.#droppedDead;
+    return counts;
   }
 
   /**
@@ -371,6 +407,12 @@ export class Net {
 
   /** Journals the receive and hands the message over; true if the loop must now wait for a promise. */
   #handOver(ep: Endpoint, q: Queued, nowMs: number): boolean {
+    if (ep.down !== null && !ep.down.has(q.msg.src)) {
+      this.#droppedDead++;
+      this.#forget(q);
+      this.#onJournal({ type: 'drop', time: this.#ns(nowMs), message: q.msg }, q.line);
+      return false;
+    }
     this.#delivered++;
     this.#forget(q);
     this.#onJournal({ type: 'recv', time: this.#ns(nowMs), message: q.msg }, q.line);
@@ -393,6 +435,10 @@ export class Net {
   #pumpMaelstrom(ep: Endpoint): void {
     if (ep.removed) return;
     ep.timer = null;
+    if (ep.held) {
+      ep.state = LoopState.Held;
+      return;
+    }
     ep.state = LoopState.Running;
     let nowMs = this.#clock.now();
     for (;;) {
@@ -429,6 +475,10 @@ export class Net {
   #pumpIdeal(ep: Endpoint): void {
     if (ep.removed) return;
     ep.timer = null;
+    if (ep.held) {
+      ep.state = LoopState.Held;
+      return;
+    }
     ep.state = LoopState.Running;
     const nowMs = this.#clock.now();
     const dueMs = Math.max(nowMs, ep.timerAtMs);

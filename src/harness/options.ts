@@ -24,8 +24,9 @@ export const LATENCY_DISTS: readonly LatencyDist[] = ['constant', 'uniform', 'ex
 export type TopologyChoice = 'grid' | 'line' | 'tree' | 'tree2' | 'tree3' | 'tree4' | 'total';
 export const TOPOLOGY_CHOICES: readonly TopologyChoice[] = ['grid', 'line', 'tree', 'tree2', 'tree3', 'tree4', 'total'];
 
-export type NemesisFault = 'partition';
-export const NEMESIS_FAULTS: readonly NemesisFault[] = ['partition'];
+/** `partition` is Maelstrom's; the others are eddy's own (Maelstrom has none of them). */
+export type NemesisFault = 'partition' | 'kill' | 'pause' | 'partition-one-way';
+export const NEMESIS_FAULTS: readonly NemesisFault[] = ['partition', 'kill', 'pause', 'partition-one-way'];
 
 
 export interface TestOptions {
@@ -202,7 +203,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { flag: 'latency', arg: 'MS', help: 'Mean latency of messages between server nodes. Default 0.' },
   { flag: 'latency-dist', arg: 'DIST', help: 'constant, uniform or exponential. Default constant.' },
   { flag: 'topology', arg: 'NAME', help: 'grid, line, tree, tree2, tree3, tree4 or total. Default grid.' },
-  { flag: 'nemesis', arg: 'FAULTS', help: 'Comma-separated faults to inject; only partition exists. Default none.' },
+  { flag: 'nemesis', arg: 'FAULTS', help: 'Comma-separated faults to inject: partition (Maelstrom\'s), kill, pause, partition-one-way (eddy only). Default none.' },
   { flag: 'nemesis-interval', arg: 'SECONDS', help: 'Mean seconds between nemesis operations. Default 10.' },
   { flag: 'availability', arg: 'A', help: 'Fraction of operations that must succeed (0..1), or total. Default: not checked.' },
   { flag: 'key-count', arg: 'N', help: 'Keys in play (txn-list-append, txn-rw-register, kafka). Default: 10 active keys.' },
@@ -311,7 +312,12 @@ export function parseTestArgs(argv: readonly string[]): ParsedTestArgs {
   const nem = str('nemesis');
   if (nem !== undefined) {
     const faults = nem.split(',').map((s) => s.trim()).filter((s) => s !== '');
-    options.nemesis = [...new Set(faults.map((f) => oneOf('--nemesis', f, NEMESIS_FAULTS)))];
+    for (const f of faults) {
+      if (!(NEMESIS_FAULTS as readonly string[]).includes(f)) {
+        throw new OptionError(`--nemesis does not know the fault "${f}"; it takes a comma-separated list of ${NEMESIS_FAULTS.join(', ')}`);
+      }
+    }
+    options.nemesis = [...new Set(faults as NemesisFault[])];
   }
   const ni = str('nemesis-interval');
   if (ni !== undefined) options.nemesisIntervalS = positiveNumber('--nemesis-interval', ni, 'a positive number of seconds');

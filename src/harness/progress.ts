@@ -19,6 +19,12 @@ export interface ProgressSnapshot {
   /** Messages sent on the network so far. */
   messages: number;
   partitioned: boolean;
+  /**
+   * With eddy's own faults (`--nemesis` beyond partition): what is in force
+   * now, e.g. ["kill n1,n3", "pause n2"]; the line then shows these instead
+   * of "partition on/off". Absent with partition alone, as in Maelstrom.
+   */
+  active?: string[];
 }
 
 /** Where the line goes: a stream-like writer (process.stderr in the CLI). */
@@ -71,7 +77,8 @@ export class Progress {
   static format(s: ProgressSnapshot, msgsPerS: number): string {
     // Past the main phase the time limit no longer means anything; show the phase alone.
     const t = s.phase === 'main' ? ` ${s.elapsedS.toFixed(0)}/${s.limitS.toFixed(0)} s` : '';
-    return `[${s.phase}]${t}  ops ok ${s.ok} fail ${s.fail} info ${s.info}  ${Math.round(msgsPerS)} msgs/s  partition ${s.partitioned ? 'on' : 'off'}`;
+    const faults = s.active === undefined ? `partition ${s.partitioned ? 'on' : 'off'}` : `faults ${s.active.length > 0 ? s.active.join('; ') : 'none'}`;
+    return `[${s.phase}]${t}  ops ok ${s.ok} fail ${s.fail} info ${s.info}  ${Math.round(msgsPerS)} msgs/s  ${faults}`;
   }
 
   #schedule(): void {

@@ -17,17 +17,18 @@
  * that does not exist) are reported as warnings and the run goes on.
  */
 import { randomInt } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Clock, Timer } from '../node/clock.js';
 import { wallNow } from './ambient.js';
 import { composeResults, mergeValid, NetStats, verdictExitCode, type Valid } from './checker/index.js';
 import { ClientFactory, type Client } from './client.js';
-import { NemesisSchedule, OpGenerator } from './generator.js';
+import { OpGenerator } from './generator.js';
 import { History } from './history.js';
 import { JournalWriter } from './journal.js';
 import type { ExitInfo, HostedNode, NodeHost } from './host.js';
-import { PartitionNemesis } from './nemesis.js';
 import { judgeRun } from './challenges.js';
+import { Nemesis, type ProcessControl } from './nemesis.js';
 import { Net, NetError } from './net.js';
 import { nodeIds, validateOptions, workerCount, type TestOptions } from './options.js';
 import { Progress, type ProgressOutput } from './progress.js';
@@ -234,7 +235,12 @@ class Run {
   readonly #stopGraceMs: number;
   readonly #render: boolean;
   #progress: Progress | null = null;
-  #nemesis: PartitionNemesis | null = null;
+  #nemesis: Nemesis | null = null;
+  /** Each node's incarnation (0 at the start, +1 per restart): what an old incarnation still reports is ignored. */
+  readonly #generation = new Map<string, number>();
+  /** Nodes the nemesis has killed and not yet restarted, and those it has paused. */
+  readonly #killedNodes = new Set<string>();
+  readonly #pausedNodes = new Set<string>();
   #phase = 'starting';
   #failure: string | null = null;
   #abortWaiters: (() => void)[] = [];
@@ -381,11 +387,32 @@ class Run {
 
   async #startNodes(): Promise<void> {
     for (const id of this.#nodes) {
-      const log = this.#store.lines(path.join('node-logs', `${id}.log`));
-      this.#nodeLogs.set(id, log);
+      this.#nodeLogs.set(id, this.#store.lines(path.join('node-logs', `${id}.log`)));
       this.#stderrTail.set(id, []);
-      const hosted = this.#host.start(id, {
-        onLine: (line) => this.#nodeLine(id, line),
+      this.#startNode(id);
+      this.#net.addEndpoint(id, (_msg, line) => this.#hosted.get(id)!.deliver(line));
+    }
+  }
+
+  /** Where node `id` keeps what outlives a kill (EDDY_NODE_DIR for a process): `nodes/<id>` in the run's directory. */
+  #nodeDir(id: string): string {
+    const dir = path.join(this.#store.dir, 'nodes', id);
+    fs.mkdirSync(dir, { recursive: true });
+    return dir;
+  }
+
+  /** Starts (or, after a kill, starts again) node `id`; what an older incarnation reports is ignored. */
+  #startNode(id: string): void {
+    const gen = (this.#generation.get(id) ?? -1) + 1;
+    this.#generation.set(id, gen);
+    const current = (): boolean => this.#generation.get(id) === gen && !this.#killedNodes.has(id);
+    const log = this.#nodeLogs.get(id)!;
+    const hosted = this.#host.start(
+      id,
+      {
+        onLine: (line) => {
+          if (current()) this.#nodeLine(id, line);
+        },
         onStderr: (line) => {
           log.writeLine(line);
           const tail = this.#stderrTail.get(id)!;
@@ -393,13 +420,74 @@ class Run {
           if (tail.length > 10) tail.shift();
           if (this.#o.logStderr) this.#note(`${id} stderr: ${line}`);
         },
-        onExit: (info) => this.#nodeExit(id, info),
+        onExit: (info) => {
+          // A kill is the nemesis's doing, not a crash.
+          if (current()) this.#nodeExit(id, info);
+        },
         // e.g. a stdout line over the host's size limit, which the host discards.
         onError: (sentence) => this.#warn(`host:${id}:${sentence.slice(0, 60)}`, sentence),
-      });
-      this.#hosted.set(id, hosted);
-      this.#net.addEndpoint(id, (_msg, line) => hosted.deliver(line));
+      },
+      { dir: this.#nodeDir(id) },
+    );
+    this.#hosted.set(id, hosted);
+  }
+
+  /** The nemesis's hands on the nodes (`--nemesis kill,pause`). */
+  readonly #control: ProcessControl = {
+    kill: (nodes) => {
+      for (const id of nodes) {
+        this.#killedNodes.add(id);
+        this.#net.setDown(id, new Set());
+        const h = this.#hosted.get(id)!;
+        if (h.kill !== undefined) void h.kill();
+        else void h.stop(0);
+      }
+    },
+    restart: async (nodes) => {
+      await Promise.all(nodes.map((id) => this.#restartNode(id)));
+    },
+    pause: (nodes) => {
+      for (const id of nodes) {
+        this.#pausedNodes.add(id);
+        this.#net.setHeld(id, true);
+        this.#hosted.get(id)!.pause?.();
+      }
+    },
+    resume: (nodes) => {
+      for (const id of nodes) {
+        this.#pausedNodes.delete(id);
+        this.#hosted.get(id)!.resume?.();
+        this.#net.setHeld(id, false);
+      }
+    },
+  };
+
+  /**
+   * A killed node again: a fresh process (or in-process node) with the same
+   * id, `init` with the same node list, then the workload's setup for it
+   * alone (broadcast: the same topology message). Until it is ready only
+   * the clients doing that reach it; other messages are dropped as to a dead node.
+   */
+  async #restartNode(id: string): Promise<void> {
+    const allowed = new Set<string>();
+    this.#net.setDown(id, allowed);
+    this.#killedNodes.delete(id);
+    this.#startNode(id);
+    const openClient = (): Client => {
+      const c = this.#clients.open();
+      allowed.add(c.id);
+      return c;
+    };
+    const client = openClient();
+    try {
+      const r = await client.rpc(id, { type: 'init', node_id: id, node_ids: this.#nodes }, this.#o.initTimeoutS * 1000);
+      if (r.kind === 'timeout') throw new SetupError(id, `Node ${id}, restarted after a kill, did not respond to init within ${this.#o.initTimeoutS} s.`);
+      if (r.body.type !== 'init_ok') throw new SetupError(id, `Node ${id}, restarted after a kill, answered init with ${clip(JSON.stringify(r.body))} instead of an init_ok.`);
+    } finally {
+      client.close();
     }
+    await this.#workload.setup({ nodes: this.#nodes, targets: [id], openClient, rpcTimeoutMs: this.#o.rpcTimeoutS * 1000 });
+    this.#net.setDown(id, null);
   }
 
   #nodeLine(id: string, line: string): void {
@@ -522,6 +610,9 @@ class Run {
 
   async #stopNodes(): Promise<void> {
     this.#stopping = true;
+    // A stopped (SIGSTOP) process cannot exit when asked.
+    for (const id of this.#pausedNodes) this.#hosted.get(id)?.resume?.();
+    this.#pausedNodes.clear();
     // Paused output would keep the nodes' pipes from closing after they exit.
     this.#releaseHoldBack();
     const stops = [...this.#hosted.entries()].map(([id, h]) =>
@@ -558,8 +649,16 @@ class Run {
       busy: false,
     }));
     const startMs = this.#clock.now();
-    if (this.#o.nemesis.includes('partition')) {
-      this.#nemesis = new PartitionNemesis({ rng: this.#rng.fork('partitions'), net: this.#net, history: this.#history, nodes: this.#nodes });
+    if (this.#o.nemesis.length > 0) {
+      this.#nemesis = new Nemesis({
+        rng: this.#rng,
+        net: this.#net,
+        control: this.#control,
+        history: this.#history,
+        nodes: this.#nodes,
+        faults: this.#o.nemesis,
+        intervalS: this.#o.nemesisIntervalS,
+      });
     }
     const generator = new OpGenerator({
       rateHz: this.#o.rateHz,
@@ -571,20 +670,36 @@ class Run {
       processOf: (w) => this.#workers[w]!.process,
       nodeCount: this.#nodes.length,
       workerChoice: this.#workload.workerChoice ?? 'round-robin',
-      nemesis: this.#nemesis === null ? null : new NemesisSchedule(this.#rng.fork('nemesis'), this.#o.nemesisIntervalS),
+      nemesis: this.#nemesis?.timing ?? null,
     });
     this.#startProgress(startMs);
 
     const inflight = new Set<Promise<void>>();
     const wake = new Wake(this.#clock);
     const unregister = this.#onAbort(() => wake.wake());
+    // A restart takes time (init, setup): the nemesis does one operation at a time, as Jepsen's does.
+    let nemesisBusy = false;
     try {
       for (;;) {
         if (this.#failure !== null) break;
-        const p = generator.poll(this.#clock.now(), (w) => !this.#workers[w]!.busy);
+        const p = generator.poll(this.#clock.now(), (w) => !this.#workers[w]!.busy, !nemesisBusy);
         if (p.kind === 'done') break;
         if (p.kind === 'nemesis') {
-          this.#nemesis!.invoke(p.f);
+          const r = this.#nemesis!.invoke(p.f);
+          if (r !== undefined) {
+            nemesisBusy = true;
+            const done: Promise<void> = r
+              .catch((e: unknown) => {
+                if (e instanceof SetupError) this.#fail(e.message);
+                else this.#fail(`eddy itself failed in the nemesis: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+              })
+              .finally(() => {
+                nemesisBusy = false;
+                inflight.delete(done);
+                wake.wake();
+              });
+            inflight.add(done);
+          }
           continue;
         }
         if (p.kind === 'op') {
@@ -620,6 +735,7 @@ class Run {
         info: c.info,
         messages: this.#net.counts().sent,
         partitioned: this.#nemesis?.partitioned ?? false,
+        ...(this.#nemesis !== null && !this.#nemesis.maelstromOnly ? { active: this.#nemesis.active() } : {}),
       };
     });
     this.#progress.start();
@@ -627,10 +743,14 @@ class Run {
 
   async #finalPhase(): Promise<void> {
     const final = this.#workload.final;
-    // Workloads without a final generator end at the time limit, faults and all (spec 1.2).
-    if (final === null) return;
-    // Maelstrom always ends the nemesis with a stop-partition, whatever its state.
-    this.#nemesis?.heal();
+    // Workloads without a final generator end at the time limit, partitions and all (spec 1.2);
+    // dead nodes are started again and paused ones resumed, so that they stop as asked.
+    if (final === null) {
+      await this.#abortable(this.#nemesis?.heal(false) ?? Promise.resolve());
+      return;
+    }
+    // Maelstrom always ends the nemesis with a stop-partition, whatever its state; eddy's faults end too.
+    await this.#abortable(this.#nemesis?.heal() ?? Promise.resolve());
     this.#phase = 'recovery';
     this.#note('Waiting for recovery...');
     await this.#sleep(this.#o.recoveryS * 1000);

@@ -22,9 +22,13 @@ export interface Envelope {
   body: Body;
 }
 
-/** One line of `journal.jsonl`. */
+/**
+ * One line of `journal.jsonl`. `drop` (eddy only) is a message that reached
+ * a node that was dead at the time (`--nemesis kill`): it was never received.
+ * Messages a partition drops stay sends only, as in Maelstrom.
+ */
 export interface JournalEvent {
-  type: 'send' | 'recv';
+  type: 'send' | 'recv' | 'drop';
   /** Nanoseconds since the test started. */
   time: number;
   message: Envelope;

@@ -39,3 +39,4 @@ export { StdioTransport, LINE_BYTES_MAX_DEFAULT, type StdioTransportOptions } fr
 export { MemoryTransport } from './memory.js';
 export { KV, type KVServiceName, type CasOptions, type RpcCaller } from './kv.js';
 export { TSO } from './tso.js';
+export { MemoryDisk, FileDisk, type Disk } from './disk.js';

@@ -7,6 +7,7 @@
  */
 
 import { RealClock } from './clock.js';
+import { FileDisk } from './disk.js';
 import type { Node, NodeEnv } from './node.js';
 import { StdioTransport, type StdioTransportOptions } from './stdio.js';
 
@@ -27,7 +28,9 @@ export async function runMain(createNode: CreateNode, transportOptions: StdioTra
   });
   let node: Node<any>;
   try {
-    node = createNode({ transport, clock: new RealClock(), args: process.argv.slice(2) });
+    const dir = process.env['EDDY_NODE_DIR'];
+    const disk = dir !== undefined && dir !== '' ? { disk: new FileDisk(dir) } : {};
+    node = createNode({ transport, clock: new RealClock(), args: process.argv.slice(2), ...disk });
   } catch (err) {
     process.stderr.write(`could not start node: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exitCode = 1;

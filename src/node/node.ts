@@ -13,6 +13,7 @@
  * error 13 (crash). Nothing a peer sends can stop the node.
  */
 
+import type { Disk } from './disk.js';
 import { format } from 'node:util';
 import { RealClock, type Clock, type Timer } from './clock.js';
 import { RPCError } from './errors.js';
@@ -65,6 +66,14 @@ export interface NodeEnv {
   /** Extra command-line arguments given to the node. */
   args: string[];
   random?: () => number;
+  /**
+   * Files that outlive the node when `--nemesis kill` kills and restarts it
+   * (see `disk.ts`): under `eddy test` a `FileDisk` on the directory in env
+   * `EDDY_NODE_DIR` (absent when that is not set, e.g. under Maelstrom);
+   * under `eddy sim` a `MemoryDisk` where a kill keeps only what was synced.
+   * Whatever a node keeps only in memory is gone after a kill.
+   */
+  disk?: Disk;
 }
 
 export interface RpcOptions {

@@ -29,6 +29,9 @@ export function parseArgs(args: readonly string[]): { gossipMs: number } {
   return { gossipMs };
 }
 
+/** The disk file of the elements this node holds, one JSON value a line. */
+const ELEMENTS_FILE = 'g-set-elements.jsonl';
+
 // A protocol of its own: Maelstrom's typed `read` is broadcast's; here every body is a plain `Body`.
 export function createNode(env: NodeEnv): Node<Record<never, never>> {
   const { gossipMs } = parseArgs(env.args);
@@ -37,16 +40,36 @@ export function createNode(env: NodeEnv): Node<Record<never, never>> {
   /** Peer -> elements it has not acknowledged. */
   const pending = new Map<string, Set<unknown>>();
 
+  // With a disk (`--nemesis kill`: EDDY_NODE_DIR, or the simulator's), every
+  // new element is appended and synced before it is acknowledged; a restarted
+  // node reads them back and offers all of them to every peer again.
+  const disk = env.disk;
   const learn = (xs: readonly unknown[], from: string | null): void => {
+    let fresh = '';
     for (const x of xs) {
       if (elements.has(x)) continue;
       elements.add(x);
+      if (disk !== undefined) fresh += JSON.stringify(x) + '\n';
       for (const [peer, set] of pending) if (peer !== from) set.add(x);
+    }
+    if (disk !== undefined && fresh !== '') {
+      disk.append(ELEMENTS_FILE, fresh);
+      disk.sync(ELEMENTS_FILE);
     }
   };
 
   node.onInit(() => {
     for (const peer of node.nodeIds) if (peer !== node.nodeId) pending.set(peer, new Set());
+    for (const line of (disk?.read(ELEMENTS_FILE) ?? '').split('\n')) {
+      if (line === '') continue;
+      try {
+        const x = JSON.parse(line) as unknown;
+        elements.add(x);
+        for (const set of pending.values()) set.add(x);
+      } catch {
+        // a line cut short by a kill was never synced, so never acknowledged
+      }
+    }
     node.every(gossipMs, () => {
       for (const [peer, set] of pending) {
         if (set.size === 0) continue;

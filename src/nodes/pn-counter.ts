@@ -14,6 +14,9 @@ import { parseArgs } from './g-set.js';
 
 export const USAGE = 'eddy-pn-counter [--gossip-ms N]';
 
+/** The disk file of this node's counts, `{node: [p, n]}`. */
+const COUNTS_FILE = 'pn-counter-counts.json';
+
 // A protocol of its own: Maelstrom's typed `read` is broadcast's; here every body is a plain `Body`.
 export function createNode(env: NodeEnv): Node<Record<never, never>> {
   const { gossipMs } = parseArgs(env.args);
@@ -55,8 +58,26 @@ export function createNode(env: NodeEnv): Node<Record<never, never>> {
     return true;
   };
 
+  // With a disk (`--nemesis kill`: EDDY_NODE_DIR, or the simulator's), the
+  // counts are written and synced whenever they change, before any reply; a
+  // restarted node merges them back and offers them to every peer again.
+  const disk = env.disk;
+  const save = (): void => {
+    if (disk === undefined) return;
+    disk.write(COUNTS_FILE, JSON.stringify(Object.fromEntries(state)));
+    disk.sync(COUNTS_FILE);
+  };
+
   node.onInit(() => {
     for (const peer of node.nodeIds) if (peer !== node.nodeId) confirmed.set(peer, 0);
+    const saved = disk?.read(COUNTS_FILE) ?? null;
+    if (saved !== null) {
+      try {
+        if (merge(JSON.parse(saved) as unknown)) version++;
+      } catch {
+        // never synced whole, so never acknowledged
+      }
+    }
     node.every(gossipMs, () => {
       if (version === 0) return;
       const body = { type: 'state', counts: Object.fromEntries(state), version };
@@ -68,13 +89,19 @@ export function createNode(env: NodeEnv): Node<Record<never, never>> {
     if (typeof delta !== 'number' || !Number.isInteger(delta)) return { type: 'error', code: 12, text: `add expects an integer delta, got ${JSON.stringify(delta)}` };
     const mine = state.get(node.nodeId) ?? [0, 0];
     state.set(node.nodeId, delta >= 0 ? [mine[0] + delta, mine[1]] : [mine[0], mine[1] - delta]);
-    if (delta !== 0) version++;
+    if (delta !== 0) {
+      version++;
+      save();
+    }
     return { type: 'add_ok' };
   });
   node.on('read', () => ({ type: 'read_ok', value: value() }));
   node.on('state', (req) => {
     const counts = req.body['counts'];
-    if (merge(counts)) version++;
+    if (merge(counts)) {
+      version++;
+      save();
+    }
     // When the sender's state covers ours, it has all we know: no need to send it back.
     if (covers(counts)) confirmed.set(req.src, version);
     node.send(req.src, { type: 'state_ok', version: req.body['version'] });

@@ -13,7 +13,7 @@ import { realpath, rename, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { HISTORY_ORIGIN_KEY, type JournalEvent, type Op } from '../harness/types.js';
 import { renderMessagesSvg } from './lamport.js';
-import { partitionIntervals, type PartitionInterval } from './nemesis.js';
+import { faultIntervals, kindOf, type PartitionInterval } from './nemesis.js';
 import { pairOps, renderLatencyQuantiles, renderLatencyRaw, renderRate } from './perf.js';
 import { asRecord, readHistory, readJournalWindow, readJsonFile } from './run-files.js';
 import { renderTimelineHtml } from './timeline.js';
@@ -74,7 +74,7 @@ export async function renderRun(dir: string, opts: RenderOptions = {}): Promise<
   const workload = typeof test.workload === 'string' ? test.workload : (guessWorkload(new Set(history.map((op) => op.f)))?.name ?? null);
   // Named after the real directory: `STORE/latest` is a symlink, and "latest" says nothing once newer runs exist.
   const runName = `${workload ?? 'run'} ${basename(await realpath(dir).catch(() => dir))}`;
-  const partitions = partitionIntervals(history);
+  const partitions = faultIntervals(history);
   const pairs = pairOps(history);
 
   const pictures: [string, () => string][] = [
@@ -91,7 +91,7 @@ export async function renderRun(dir: string, opts: RenderOptions = {}): Promise<
         history,
         results: asRecord(resultsRecord) ?? {},
         test,
-        faults: partitions.map((p) => ({ ...p, kind: 'partition' })),
+        faults: partitions.map((p) => ({ ...p, kind: kindOf(p) })),
       });
       for (const p of own) pictures.push([p.file, () => p.text]);
     } catch {

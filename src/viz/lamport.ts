@@ -19,7 +19,7 @@
  */
 import { isClientId, type JournalEvent } from '../harness/types.js';
 import { bodyTypeColours, briefJson, compareNodeIds, cut, esc, px, svgOpen } from './markup.js';
-import type { PartitionInterval } from './nemesis.js';
+import { FAULT_STYLE, kindOf, type PartitionInterval } from './nemesis.js';
 import type { JournalWindow } from './run-files.js';
 
 /** Vertical pixels every event moves down, whatever its time. */
@@ -196,6 +196,17 @@ export function renderMessagesSvg(window: JournalWindow, partitions: readonly Pa
     const y0 = yAtMs(p.startMs);
     const y1 = Math.max(y0 + 2, yAtMs(p.endMs));
     if (events.length === 0 || y1 <= headerPx) continue;
+    const kind = kindOf(p);
+    if (kind !== 'partition') {
+      // eddy's own faults, each in its own colour; the label names the nodes hit.
+      const st = FAULT_STYLE[kind];
+      out.push(
+        `<rect class="fault-${kind}" x="0" y="${px(y0)}" width="${px(width)}" height="${px(y1 - y0)}" fill="${st.fill}" fill-opacity="0.7">` +
+          `<title>${esc(kind)} ${esc(cut(p.description, 300))} from ${p.startMs.toFixed(0)} ms to ${p.endMs.toFixed(0)} ms</title></rect>` +
+          `<text x="4" y="${px(y0 + 11)}" font-size="10" fill="${st.stroke}">${esc(kind)} ${esc(cut(p.description, 60))}</text>`,
+      );
+      continue;
+    }
     out.push(
       `<rect class="partition" x="0" y="${px(y0)}" width="${px(width)}" height="${px(y1 - y0)}">` +
         `<title>partition ${esc(cut(p.description, 300))} from ${p.startMs.toFixed(0)} ms to ${p.endMs.toFixed(0)} ms</title></rect>` +

@@ -6,7 +6,7 @@
  */
 import type { Op } from '../harness/types.js';
 import { briefJson, maxOf, minOf, niceTicks, OP_TYPE_COLOURS } from './markup.js';
-import type { PartitionInterval } from './nemesis.js';
+import { FAULT_STYLE, kindOf, type PartitionInterval } from './nemesis.js';
 import { Plot, SHAPES, type Shape } from './plot.js';
 
 const NS_PER_MS = 1e6;
@@ -205,7 +205,11 @@ export function renderRate(history: readonly Op[], pairs: readonly OpPair[], par
 }
 
 export function addPartitionLegend(plot: Plot, partitions: readonly PartitionInterval[]): void {
-  if (partitions.length > 0) {
+  for (const kind of ['kill', 'pause', 'partition-one-way'] as const) {
+    const st = FAULT_STYLE[kind];
+    if (partitions.some((p) => kindOf(p) === kind)) plot.legendEntry(`fault-${kind}`, `<rect x="-4" y="-5" width="14" height="10" fill="${st.fill}" stroke="${st.stroke}"/>`, st.label);
+  }
+  if (partitions.some((p) => kindOf(p) === 'partition')) {
     plot.legendEntry('partition', '<rect x="-4" y="-5" width="14" height="10" fill="#fde2e2" stroke="#e8a0a0"/>', 'partitioned');
   }
 }

@@ -4,7 +4,7 @@
  * and stable-latency pictures are all drawn on it, so they look alike.
  */
 import { esc, niceTicks, px, svgOpen, tickLabel } from './markup.js';
-import type { PartitionInterval } from './nemesis.js';
+import { FAULT_STYLE, kindOf, type PartitionInterval } from './nemesis.js';
 
 export interface PlotOptions {
   title: string;
@@ -152,6 +152,15 @@ export class Plot {
       const x0 = Math.max(left, this.sx(p.startMs / 1000));
       const x1 = Math.min(right, Math.max(x0 + 1, this.sx(p.endMs / 1000)));
       if (x1 <= left || x0 >= right) continue;
+      const kind = kindOf(p);
+      if (kind !== 'partition') {
+        // eddy's own faults: each its own colour, translucent where they overlap.
+        out.push(
+          `<rect class="fault-${kind}" x="${px(x0)}" y="${top}" width="${px(x1 - x0)}" height="${bottom - top}" fill="${FAULT_STYLE[kind].fill}" fill-opacity="0.7">` +
+            `<title>${esc(`${kind} ${p.description} from ${(p.startMs / 1000).toFixed(1)} s to ${(p.endMs / 1000).toFixed(1)} s`)}</title></rect>`,
+        );
+        continue;
+      }
       out.push(
         `<rect class="partition" x="${px(x0)}" y="${top}" width="${px(x1 - x0)}" height="${bottom - top}" fill="#fde2e2">` +
           `<title>${esc(`partition ${p.description} from ${(p.startMs / 1000).toFixed(1)} s to ${(p.endMs / 1000).toFixed(1)} s`)}</title></rect>`,

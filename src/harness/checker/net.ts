@@ -41,6 +41,8 @@ export class NetStats {
 
   /** Counts one journal event. */
   add(ev: JournalEvent): void {
+    // A message that reached a dead node (`--nemesis kill`) was sent and never received: nothing more to count.
+    if (ev.type === 'drop') return;
     const { id, src, dest } = ev.message;
     if (!Number.isSafeInteger(id) || id < 0) throw new RangeError(`Expected a journal message id >= 0, got ${id}`);
     const group = isClientId(src) || isClientId(dest) ? this.#clients : this.#servers;

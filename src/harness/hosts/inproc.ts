@@ -15,9 +15,10 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Clock, Timer } from '../../node/clock.js';
+import { MemoryDisk } from '../../node/disk.js';
 import { MemoryTransport } from '../../node/memory.js';
 import type { NodeEnv } from '../../node/node.js';
-import type { ExitInfo, HostedNode, NodeHandlers, NodeHost } from '../host.js';
+import type { ExitInfo, HostedNode, NodeHandlers, NodeHost, StartOptions } from '../host.js';
 import { Rng } from '../rng.js';
 import { ENTRY, type ActivityBoard, type EntryKind } from '../stall.js';
 import { isTypeScript, registerTypeScript } from './typescript.js';
@@ -58,19 +59,32 @@ export class InProcHost implements NodeHost {
   readonly #o: HostConfig;
   readonly #nodeRngs: Rng;
   readonly #nodes: InProcNode[] = [];
+  /** The latest incarnation of each node id (a killed node is started again under the same id). */
+  readonly #latest = new Map<string, InProcNode>();
+  /** Each node's disk, kept across its restarts. */
+  readonly #disks = new Map<string, MemoryDisk>();
+  readonly #starts = new Map<string, number>();
 
   constructor(options: InProcHostOptions) {
     this.#o = { args: [], tailLines: 32, board: undefined, ...options };
     this.#nodeRngs = new Rng(options.seed).fork('nodes');
   }
 
-  start(id: string, handlers: NodeHandlers): HostedNode {
+  start(id: string, handlers: NodeHandlers, _opts?: StartOptions): HostedNode {
     this.#o.board?.arm(true);
-    const node = new InProcNode(id, this.#nodes.length, this.#o, this.#nodeRngs.fork(id), handlers, () => {
+    // A restarted node draws from a stream of its own: the first life keeps fork(id), as always.
+    const starts = this.#starts.get(id) ?? 0;
+    this.#starts.set(id, starts + 1);
+    const rng = starts === 0 ? this.#nodeRngs.fork(id) : this.#nodeRngs.fork(`${id}#${starts}`);
+    let disk = this.#disks.get(id);
+    if (disk === undefined) this.#disks.set(id, (disk = new MemoryDisk()));
+    const index = this.#latest.has(id) ? this.#latest.get(id)!.index : this.#latest.size;
+    const node = new InProcNode(id, index, this.#o, rng, disk, handlers, () => {
       // Once every node has ended only the harness runs (checking can take long): nothing to watch.
       if (this.allExited) this.#o.board?.arm(false);
     });
     this.#nodes.push(node);
+    this.#latest.set(id, node);
     return node;
   }
 
@@ -81,14 +95,19 @@ export class InProcHost implements NodeHost {
    * do not fire while the runner writes its files.
    */
   get allExited(): boolean {
-    return this.#nodes.length > 0 && this.#nodes.every((n) => n.exited);
+    // A killed node is to be started again: the simulation is not over.
+    return this.#latest.size > 0 && [...this.#latest.values()].every((n) => n.exited && !n.killed);
   }
 }
 
 class InProcNode implements HostedNode {
   readonly #clock: Clock;
   readonly #id: string;
-  readonly #index: number;
+  readonly index: number;
+  readonly #disk: MemoryDisk;
+  /** Paused (`--nemesis pause`): timers that came due wait here, in order. */
+  #paused = false;
+  #heldTimers: (() => void)[] = [];
   readonly #board: ActivityBoard | undefined;
   readonly #onEnded: () => void;
   readonly #handlers: NodeHandlers;
@@ -101,9 +120,10 @@ class InProcNode implements HostedNode {
   #exit: ExitInfo | null = null;
   #stopRequested = false;
 
-  constructor(id: string, index: number, o: HostConfig, rng: Rng, handlers: NodeHandlers, onEnded: () => void) {
+  constructor(id: string, index: number, o: HostConfig, rng: Rng, disk: MemoryDisk, handlers: NodeHandlers, onEnded: () => void) {
     this.#clock = o.clock;
-    this.#index = index;
+    this.index = index;
+    this.#disk = disk;
     this.#board = o.board;
     this.#onEnded = onEnded;
     this.#handlers = handlers;
@@ -123,7 +143,11 @@ class InProcNode implements HostedNode {
     const shared = o.clock;
     const clock: Clock = {
       now: () => shared.now(),
-      setTimer: (delayMs, fn) => shared.setTimer(delayMs, () => this.#guard(ENTRY.timer, fn)),
+      setTimer: (delayMs, fn) =>
+        shared.setTimer(delayMs, () => {
+          if (this.#paused) this.#heldTimers.push(fn);
+          else this.#guard(ENTRY.timer, fn);
+        }),
     };
     this.#guard(ENTRY.start, () => this.#build(id, o, clock, rng));
   }
@@ -136,7 +160,7 @@ class InProcNode implements HostedNode {
    */
   #guard(kind: EntryKind, fn: () => void): void {
     if (this.#exit !== null) return;
-    this.#board?.enter(this.#index, kind, this.#clock.now());
+    this.#board?.enter(this.index, kind, this.#clock.now());
     try {
       fn();
     } catch (e) {
@@ -150,7 +174,7 @@ class InProcNode implements HostedNode {
   #build(id: string, o: HostConfig, clock: Clock, rng: Rng): void {
     let node: RunnableNode;
     try {
-      node = o.module.createNode({ transport: this.#transport, clock, args: [...o.args], random: () => rng.float() });
+      node = o.module.createNode({ transport: this.#transport, clock, args: [...o.args], random: () => rng.float(), disk: this.#disk });
       if (node === null || typeof node !== 'object' || typeof node.run !== 'function') {
         throw new TypeError(`it returned ${describe(node)}, expected a Node (an object with a run() method)`);
       }
@@ -177,6 +201,9 @@ class InProcNode implements HostedNode {
     );
   }
 
+  /** True once the nemesis killed this incarnation. */
+  killed = false;
+
   get exited(): boolean {
     return this.#exit !== null;
   }
@@ -202,6 +229,34 @@ class InProcNode implements HostedNode {
       }
     }
     return this.#exited;
+  }
+
+  /** `--nemesis kill`: the node ends at once; its disk keeps only what was synced. */
+  kill(): Promise<ExitInfo> {
+    if (this.#exit === null) {
+      this.killed = true;
+      this.#disk.crash();
+      this.#ended({ code: null, signal: 'SIGKILL' });
+    }
+    return this.#exited;
+  }
+
+  /** `--nemesis pause`: its timers wait (the network holds its messages). */
+  pause(): void {
+    this.#paused = true;
+  }
+
+  /** Runs the timers that came due while paused, at once and in order. */
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    const held = this.#heldTimers;
+    this.#heldTimers = [];
+    if (held.length > 0) {
+      this.#clock.setTimer(0, () => {
+        for (const fn of held) this.#guard(ENTRY.timer, fn);
+      });
+    }
   }
 
   #ended(how: { code: number | null; signal: string | null; error?: string }): void {

@@ -20,7 +20,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { ExitInfo, HostedNode, NodeHandlers, NodeHost } from '../host.js';
+import type { ExitInfo, HostedNode, NodeHandlers, NodeHost, StartOptions } from '../host.js';
 import { LineSplitter, LineTail } from './lines.js';
 
 export interface ProcessHostOptions {
@@ -55,8 +55,10 @@ export class ProcessHost implements NodeHost {
     };
   }
 
-  start(id: string, handlers: NodeHandlers): HostedNode {
-    return new ProcessNode(id, this.bin, this.args, this.#opts, handlers);
+  /** `opts.dir` reaches the node as env EDDY_NODE_DIR (its working directory stays `cwd`). */
+  start(id: string, handlers: NodeHandlers, opts: StartOptions = {}): HostedNode {
+    const o = opts.dir === undefined ? this.#opts : { ...this.#opts, env: { ...this.#opts.env, EDDY_NODE_DIR: opts.dir } };
+    return new ProcessNode(id, this.bin, this.args, o, handlers);
   }
 }
 
@@ -404,6 +406,24 @@ class ProcessNode implements HostedNode {
         }
       }, STDOUT_CLOSED_GRACE_MS).unref();
     }
+  }
+
+  /** `--nemesis kill`: SIGKILL now; resolves when the exit is seen. */
+  kill(): Promise<ExitInfo> {
+    if (this.#exit !== null) return Promise.resolve(this.#exit);
+    const done = new Promise<ExitInfo>((resolve) => this.#exitWaiters.push(resolve));
+    if (this.#exitCode === null && this.#exitSignal === null) this.#child.kill('SIGKILL');
+    return done;
+  }
+
+  /** `--nemesis pause`: SIGSTOP (the runner holds its messages meanwhile). */
+  pause(): void {
+    if (this.#exit === null && this.#exitCode === null && this.#exitSignal === null) this.#child.kill('SIGSTOP');
+  }
+
+  /** SIGCONT. */
+  resume(): void {
+    if (this.#exit === null && this.#exitCode === null && this.#exitSignal === null) this.#child.kill('SIGCONT');
   }
 
   stop(graceMs: number): Promise<ExitInfo> {

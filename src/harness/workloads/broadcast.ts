@@ -41,7 +41,7 @@ class BroadcastWorkload implements Workload {
     const topo = topology(this.#topology, ctx.nodes);
     // Jepsen opens one client per node, sets it up and closes it, all nodes at once.
     await Promise.all(
-      ctx.nodes.map(async (node) => {
+      (ctx.targets ?? ctx.nodes).map(async (node) => {
         const client = ctx.openClient();
         try {
           const r = await client.rpc(node, { type: 'topology', topology: topo }, ctx.rpcTimeoutMs);

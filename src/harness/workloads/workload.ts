@@ -131,6 +131,12 @@ export interface SetupContext {
   /** Opens a fresh client (next id c0, c1, ...). The workload closes it. */
   openClient(): Client;
   readonly rpcTimeoutMs: number;
+  /**
+   * The nodes to set up, when not all of them: a node restarted after
+   * `--nemesis kill` gets the same setup again (broadcast: the same
+   * topology message), computed over all of `nodes`. @default nodes
+   */
+  readonly targets?: readonly string[];
 }
 
 /** A problem that makes setup impossible; `message` is one sentence naming the node. */
@@ -226,7 +232,7 @@ export interface PictureInput {
   /** test.json as written. */
   readonly test: Record<string, unknown>;
   /** Fault intervals in history time, for shading. */
-  readonly faults: readonly { startMs: number; endMs: number; kind: string; description: string }[];
+  readonly faults: readonly { startMs: number; endMs: number; kind: 'partition' | 'kill' | 'pause' | 'partition-one-way'; description: string }[];
 }
 
 /** One picture a workload draws: a file name (possibly in a sub-directory) and its text. */

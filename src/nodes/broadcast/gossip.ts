@@ -62,6 +62,13 @@ export interface GossipPort {
   log?(line: string): void;
   /** True while output is congested: timed sends (batches, retries) wait for a later beat. */
   congested?(): boolean;
+  /**
+   * Makes newly filed entries durable before anything that reflects them
+   * (an acknowledgement, a vector) is sent: the node writes and syncs them
+   * to its disk (`--nemesis kill`), and a restarted node hands them back
+   * with `restore`. Absent: state lives only in memory.
+   */
+  persist?(entries: readonly WireEntry[]): void;
 }
 
 /** Counters for tests and tuning; not part of the protocol. */
@@ -175,6 +182,24 @@ export class Gossip {
     this.#buildLinks();
   }
 
+  /**
+   * Files entries a previous life of this node made durable (see
+   * `GossipPort.persist`), before any message is handled: own sequence
+   * numbers continue where they were, and the vector this node reports
+   * never goes back below what it reported before it was killed.
+   */
+  restore(entries: readonly WireEntry[]): void {
+    const now = this.#port.now();
+    for (const [o, s, value] of entries) {
+      if (Number.isSafeInteger(o) && o >= 0 && o < this.#n && Number.isSafeInteger(s) && s >= 1) this.#store.add(o, s, value, now);
+    }
+    // What a previous life held may never have left it: every link starts over from the peer's (unknown) mark.
+    if (entries.length > 0) {
+      for (const link of this.#links.values()) this.#wake(link);
+      this.#afterEvent();
+    }
+  }
+
   /** Values held, each once. */
   read(): unknown[] {
     this.#noteClient();
@@ -198,6 +223,7 @@ export class Gossip {
     this.#noteClient();
     const seq = this.#store.originate(this.#me, value, now);
     if (seq === null) return;
+    this.#port.persist?.([[this.#me, seq, value]]);
     if (this.#opts.overlay === 'direct') {
       const entry: WireEntry = [this.#me, seq, value];
       const v = this.#store.vector();
@@ -229,14 +255,17 @@ export class Gossip {
     const now = this.#port.now();
 
     let learnt = false;
+    const filed: WireEntry[] = [];
     for (const [o, s, value] of msg.e ?? []) {
       if (!this.#store.add(o, s, value, now)) continue;
       learnt = true;
+      if (this.#port.persist !== undefined) filed.push([o, s, value]);
       for (const link of this.#links.values()) {
         if (link.peer === q || link.peer === o || (link.ownOnly && o !== this.#me)) continue;
         if (s <= link.sentUpTo[o]!) link.late.push([o, s]);
       }
     }
+    if (filed.length > 0) this.#port.persist!(filed);
 
     const known = this.#known[q]!;
     const grew: number[] = [];

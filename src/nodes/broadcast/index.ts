@@ -12,17 +12,36 @@
  */
 
 import { Node, RPCError, type NodeEnv } from '../../node/index.js';
-import { Gossip } from './gossip.js';
+import { Gossip, type WireEntry } from './gossip.js';
 import { parseOptions, type BroadcastOptions } from './options.js';
 
 export { parseOptions, profileOptions, OptionsError, PROFILES, type BroadcastOptions, type Profile } from './options.js';
 export { Gossip, type GossipBody, type GossipPort } from './gossip.js';
+
+/** The disk file holding every entry this node filed, one JSON `[origin, seq, value]` a line. */
+const ENTRIES_FILE = 'broadcast-entries.jsonl';
+
+/** The entries of a saved file; a line cut short by a kill mid-write is skipped. */
+function parseEntries(text: string): WireEntry[] {
+  const out: WireEntry[] = [];
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    try {
+      const e = JSON.parse(line) as unknown;
+      if (Array.isArray(e) && e.length === 3) out.push(e as WireEntry);
+    } catch {
+      // not synced whole: it was never acknowledged either
+    }
+  }
+  return out;
+}
 
 export function createNode(env: NodeEnv, options?: BroadcastOptions): Node {
   const opts = options ?? parseOptions(env.args);
   const node = new Node({ transport: env.transport, clock: env.clock, random: env.random });
   let gossip: Gossip | null = null;
 
+  const disk = env.disk;
   node.onInit(() => {
     gossip = new Gossip(opts, node.nodeIds, node.nodeId, {
       send: (dest, body) => node.send(dest, body),
@@ -30,7 +49,22 @@ export function createNode(env: NodeEnv, options?: BroadcastOptions): Node {
       setTimer: (delayMs, fn) => node.after(delayMs, fn),
       log: (line) => node.log(line),
       congested: () => node.congested,
+      // With a disk (EDDY_NODE_DIR, or the simulator's), every entry is on it
+      // and synced before this node acknowledges it or reports it in a vector,
+      // so a killed node comes back knowing all it ever claimed to know.
+      ...(disk === undefined
+        ? {}
+        : {
+            persist: (entries: readonly WireEntry[]) => {
+              disk.append(ENTRIES_FILE, entries.map((e) => JSON.stringify(e) + '\n').join(''));
+              disk.sync(ENTRIES_FILE);
+            },
+          }),
     });
+    if (disk !== undefined) {
+      const saved = disk.read(ENTRIES_FILE);
+      if (saved !== null) gossip.restore(parseEntries(saved));
+    }
   });
 
   const engine = (type: string): Gossip => {

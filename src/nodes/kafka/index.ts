@@ -91,6 +91,9 @@ interface ReplBody {
   commits: Record<string, number>;
 }
 
+/** The disk file: `["e", key, offset, msg]` per log entry and `["c", key, offset]` per raised commit, one a line. */
+const KAFKA_FILE = 'kafka-log.jsonl';
+
 export function createNode(env: NodeEnv, options?: KafkaNodeOptions): Node {
   const o = { replicateMs: 50, forwardTimeoutMs: 1000, suspectBeats: 4, batchMax: 1000, fault: null, ...(options ?? parseOptions(env.args)) };
   const node = new Node({ transport: env.transport, clock: env.clock, random: env.random });
@@ -108,6 +111,16 @@ export function createNode(env: NodeEnv, options?: KafkaNodeOptions): Node {
   let sends = 0;
   let polls = 0;
 
+  // With a disk (`--nemesis kill`: EDDY_NODE_DIR, or the simulator's), every
+  // log entry and every raised commit is appended and synced before any reply
+  // or acknowledgement that reflects it; a restarted node reads them back, so
+  // a leader keeps its offsets and a follower's copy stays a prefix.
+  const disk = env.disk;
+  const persist = (record: unknown[]): void => {
+    if (disk === undefined) return;
+    disk.append(KAFKA_FILE, JSON.stringify(record) + '\n');
+    disk.sync(KAFKA_FILE);
+  };
   const logOf = (k: string): Log => {
     let log = logs.get(k);
     if (log === undefined) logs.set(k, (log = []));
@@ -118,14 +131,29 @@ export function createNode(env: NodeEnv, options?: KafkaNodeOptions): Node {
     const log = logOf(k);
     sends++;
     log.push(o.fault === 'drop' && sends % 25 === 0 ? null : msg);
+    persist(['e', k, log.length - 1, log[log.length - 1]]);
     return log.length - 1;
   };
   const commit = (k: string, offset: number): void => {
     if (offset > (committed.get(k) ?? -1)) {
       committed.set(k, offset);
       freshCommits.set(k, offset);
+      persist(['c', k, offset]);
     }
   };
+  for (const line of (disk?.read(KAFKA_FILE) ?? '').split('\n')) {
+    let r: unknown;
+    try {
+      r = JSON.parse(line);
+    } catch {
+      continue; // empty, or cut short by a kill before it was synced (so never acknowledged)
+    }
+    if (!Array.isArray(r) || typeof r[1] !== 'string' || typeof r[2] !== 'number') continue;
+    if (r[0] === 'e') {
+      const log = logOf(r[1]);
+      if (r[2] === log.length) log.push(r[3]);
+    } else if (r[0] === 'c' && r[2] > (committed.get(r[1]) ?? -1)) committed.set(r[1], r[2]);
+  }
 
   node.onInit(() => {
     sorted = [...node.nodeIds].sort();
@@ -163,10 +191,19 @@ export function createNode(env: NodeEnv, options?: KafkaNodeOptions): Node {
     for (const [k, [from, ...msgs]] of Object.entries(body.entries ?? {})) {
       const log = logOf(k);
       // Entries arrive in order from the one leader; anything past a gap waits for the resend.
-      for (let i = 0; i < msgs.length; i++) if (from + i === log.length) log.push(msgs[i]);
+      for (let i = 0; i < msgs.length; i++) {
+        if (from + i !== log.length) continue;
+        log.push(msgs[i]);
+        persist(['e', k, from + i, msgs[i]]);
+      }
       lengths[k] = log.length;
     }
-    for (const [k, c] of Object.entries(body.commits ?? {})) if (typeof c === 'number' && c > (committed.get(k) ?? -1)) committed.set(k, c);
+    for (const [k, c] of Object.entries(body.commits ?? {})) {
+      if (typeof c === 'number' && c > (committed.get(k) ?? -1)) {
+        committed.set(k, c);
+        persist(['c', k, c]);
+      }
+    }
     if (Object.keys(lengths).length > 0) node.send(req.src, { type: 'repl_ack', lengths });
   });
 

@@ -11,6 +11,7 @@
  * outcome unknown (the timeout's code 0 is passed on, indefinite).
  */
 
+import { bootStamp } from '../boot.js';
 import { KV, Node, RPCError, type Body, type NodeEnv } from '../../node/index.js';
 import { DB_DEFAULTS, ListAppendDb, type DbOptions, type Mop, type Root, type Services } from './db.js';
 
@@ -97,7 +98,9 @@ export function createNode(env: NodeEnv, options?: ListAppendOptions): Node {
   const opts = options ?? parseOptions(env.args);
   const node = new Node({ transport: env.transport, clock: env.clock, random: env.random });
   let next = 0;
-  const db = new ListAppendDb(kvServices(node, opts.serviceTimeoutMs), () => `${node.nodeId}-${next++}`, opts);
+  // Thunk ids must never repeat, also after a kill and restart (a restarted counter would overwrite old thunks).
+  const boot = bootStamp(env.disk, () => node.random());
+  const db = new ListAppendDb(kvServices(node, opts.serviceTimeoutMs), () => `${node.nodeId}-${boot}-${next++}`, opts);
   /** Until when (node clock) this node runs transactions itself because the coordinator did not answer. */
   let fallbackUntilMs = -Infinity;
   node.on('txn', async (req) => {
