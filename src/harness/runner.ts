@@ -569,6 +569,8 @@ class Run {
       nodeCount: this.#nodes.length,
       workerChoice: this.#workload.workerChoice ?? 'round-robin',
       nemesis: this.#nemesis === null ? null : new NemesisSchedule(this.#rng.fork('nemesis'), this.#o.nemesisIntervalS),
+      // Maelstrom's interpreter issues each operation a little late (generator.ts, latenessMs); its own stream, so no other draw moves.
+      lateness: { strength: 1, rng: this.#rng.fork('lateness') },
     });
     this.#startProgress(startMs);
 
