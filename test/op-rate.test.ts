@@ -112,3 +112,20 @@ test('latenessMs: proportional to the wait below the cap, the cap above it, scal
     /lateness\.strength.*-1/,
   );
 });
+
+test('--lateness and --ideal-rate: parsed, validated with one sentence, listed in --help', async () => {
+  const { parseTestArgs, flagsHelp, lateStrength, validateOptions, DEFAULT_OPTIONS, OptionError } = await import('../src/harness/options.js');
+  const parse = (...a: string[]) => parseTestArgs(['--bin', 'x', ...a]).options;
+  assert.equal(lateStrength(parse()), 1);
+  assert.equal(lateStrength(parse('--lateness', '0.5')), 0.5);
+  assert.equal(lateStrength(parse('--lateness', '0')), 0);
+  assert.equal(lateStrength(parse('--ideal-rate')), 0);
+  assert.equal(lateStrength(parse('--ideal-rate', '--lateness', '0')), 0);
+  assert.throws(() => parse('--lateness=-1'), (e: unknown) => e instanceof OptionError && /--lateness expects .*got "-1"/.test(e.message));
+  assert.throws(() => parse('--lateness', 'fast'), /--lateness expects .*"fast"/);
+  assert.throws(() => parse('--lateness', '20'), /--lateness expects a strength from 0 to 10/);
+  assert.throws(() => parse('--ideal-rate', '--lateness', '2'), /--ideal-rate and --lateness 2 contradict/);
+  assert.throws(() => validateOptions({ ...DEFAULT_OPTIONS, bin: 'x', lateness: -0.5 }), /Option lateness expects a number from 0 to 10, got -0.5/);
+  assert.match(flagsHelp(), /--lateness F/);
+  assert.match(flagsHelp(), /--ideal-rate/);
+});

@@ -28,7 +28,7 @@ import { JournalWriter } from './journal.js';
 import type { ExitInfo, HostedNode, NodeHost } from './host.js';
 import { PartitionNemesis } from './nemesis.js';
 import { Net, NetError } from './net.js';
-import { nodeIds, validateOptions, workerCount, type TestOptions } from './options.js';
+import { lateStrength, nodeIds, validateOptions, workerCount, type TestOptions } from './options.js';
 import { Progress, type ProgressOutput } from './progress.js';
 import { Rng } from './rng.js';
 import { attachServices } from './services/index.js';
@@ -570,7 +570,7 @@ class Run {
       workerChoice: this.#workload.workerChoice ?? 'round-robin',
       nemesis: this.#nemesis === null ? null : new NemesisSchedule(this.#rng.fork('nemesis'), this.#o.nemesisIntervalS),
       // Maelstrom's interpreter issues each operation a little late (generator.ts, latenessMs); its own stream, so no other draw moves.
-      lateness: { strength: 1, rng: this.#rng.fork('lateness') },
+      lateness: { strength: lateStrength(this.#o), rng: this.#rng.fork('lateness') },
     });
     this.#startProgress(startMs);
 
