@@ -129,3 +129,45 @@ test('--lateness and --ideal-rate: parsed, validated with one sentence, listed i
   assert.match(flagsHelp(), /--lateness F/);
   assert.match(flagsHelp(), /--ideal-rate/);
 });
+
+test('a simulated run: results.json "op-rate" right after "net", default vs --ideal-rate, same seed same count; the console line', async () => {
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const { fromExports } = await import('../src/harness/hosts/inproc.js');
+  const { DEFAULT_OPTIONS } = await import('../src/harness/options.js');
+  const { simulate, figuresOf } = await import('../src/harness/sim.js');
+  const { printVerdict } = await import('../src/cli/test.js');
+  const broadcast = await import('../src/nodes/broadcast/index.js');
+  const module = fromExports('eddy-broadcast', broadcast as unknown as Record<string, unknown>);
+  const store = fs.mkdtempSync(path.join(os.tmpdir(), 'eddy-op-rate-'));
+  const run = async (over: Record<string, unknown>) => {
+    const o = { ...DEFAULT_OPTIONS, bin: 'eddy-broadcast', args: [], nemesis: [], nodeCount: 5, timeLimitS: 10, rateHz: 100, recoveryS: 1, quiet: true, seed: 5, store, ...over };
+    const outcome = await simulate(o as never, { module, render: false });
+    assert.equal(outcome.error, null);
+    return outcome;
+  };
+  const def = await run({});
+  const again = await run({});
+  const ideal = await run({ idealRate: true });
+  const r = def.results['op-rate'] as Record<string, number | string>;
+  const keys = Object.keys(def.results);
+  assert.equal(keys[keys.indexOf('net') + 1], 'op-rate');
+  assert.equal(r['schedule'], 'maelstrom');
+  assert.ok((r['ratio'] as number) >= 0.8 && (r['ratio'] as number) <= 0.9, `default ratio ${r['ratio']}`);
+  assert.equal(r['rate-achieved'], (r['main-ops'] as number) / 10);
+  assert.equal(r['msgs-per-op'], (def.results['net'] as { stats: { servers: { 'msgs-per-op': number } } }).stats.servers['msgs-per-op']);
+  assert.equal((again.results['op-rate'] as Record<string, unknown>)['main-ops'], r['main-ops']);
+  const ri = ideal.results['op-rate'] as Record<string, number | string>;
+  assert.equal(ri['schedule'], 'ideal');
+  assert.ok((ri['ratio'] as number) >= 0.95 && (ri['ratio'] as number) <= 1.05, `ideal ratio ${ri['ratio']}`);
+  // The ideal run issues more operations: the final reads (5 nodes) come on top in all-ops.
+  assert.ok((ri['main-ops'] as number) > (r['main-ops'] as number) + 80);
+  assert.equal(r['all-ops'], (def.results['stats'] as { count: number }).count);
+  const f = figuresOf(def, 0, 'broadcast');
+  assert.equal(f.mainOps, r['main-ops']);
+  assert.equal(f.opRatio, r['ratio']);
+  let out = '';
+  printVerdict(def, { stdout: { write: (s: string) => ((out += s), true) }, stderr: { write: () => true } } as never);
+  assert.match(out, new RegExp(`Operations: ${r['main-ops']} in the main phase, [0-9.]+/s = 0\\.8\\d x --rate 100 \\(Maelstrom-like late wake-ups, --lateness 1\\); msgs-per-op \\(servers\\) [0-9.]+`));
+});

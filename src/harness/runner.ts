@@ -20,7 +20,7 @@ import { randomInt } from 'node:crypto';
 import * as path from 'node:path';
 import type { Clock, Timer } from '../node/clock.js';
 import { wallNow } from './ambient.js';
-import { composeResults, mergeValid, NetStats, verdictExitCode, type Valid } from './checker/index.js';
+import { checkOpRate, composeResults, mergeValid, NetStats, verdictExitCode, withOpRate, type Valid } from './checker/index.js';
 import { ClientFactory, type Client } from './client.js';
 import { NemesisSchedule, OpGenerator } from './generator.js';
 import { History } from './history.js';
@@ -50,11 +50,14 @@ export function checkRun(
   options: TestOptions,
 ): { results: Record<string, unknown>; strict: StrictResult | null } {
   let strict: StrictResult | null = null;
-  const composed = composeResults(history, net, { availability: options.availability }, () => {
+  const maelstrom = composeResults(history, net, { availability: options.availability }, () => {
     const out = def.check({ history, options });
     strict = out.strict;
     return out.workload;
   }) as unknown as Record<string, unknown>;
+  // eddy's "op-rate" next to "net": operations issued against --rate, read together with msgs-per-op.
+  const opRate = checkOpRate(history, { rateHz: options.rateHz, timeLimitS: options.timeLimitS, lateness: lateStrength(options), msgsPerOp: net.servers['msgs-per-op'] ?? null });
+  const composed = withOpRate(maelstrom, opRate);
   const s = strict as StrictResult | null;
   if (s === null) return { results: composed, strict: null };
   const results: Record<string, unknown> = { ...composed, strict: s };
