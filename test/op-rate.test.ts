@@ -171,3 +171,29 @@ test('a simulated run: results.json "op-rate" right after "net", default vs --id
   printVerdict(def, { stdout: { write: (s: string) => ((out += s), true) }, stderr: { write: () => true } } as never);
   assert.match(out, new RegExp(`Operations: ${r['main-ops']} in the main phase, [0-9.]+/s = 0\\.8\\d x --rate 100 \\(Maelstrom-like late wake-ups, --lateness 1\\); msgs-per-op \\(servers\\) [0-9.]+`));
 });
+
+test('eddy test (real processes, wall clock) and eddy sim issue the same operations for the same flags and seed', async () => {
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const { RealClock } = await import('../src/node/clock.js');
+  const { ProcessHost } = await import('../src/harness/hosts/process.js');
+  const { fromExports } = await import('../src/harness/hosts/inproc.js');
+  const { DEFAULT_OPTIONS } = await import('../src/harness/options.js');
+  const { runTest } = await import('../src/harness/runner.js');
+  const { simulate } = await import('../src/harness/sim.js');
+  const echo = await import('../src/nodes/echo.js');
+  const bin = path.resolve('bin', 'eddy-echo');
+  // Ten workers, so that a reply's round trip never leaves none free: the schedule is then the model's alone.
+  const o = {
+    ...DEFAULT_OPTIONS, workload: 'echo', bin, args: [], nemesis: [], nodeCount: 1, concurrency: '10',
+    timeLimitS: 3, rateHz: 100, quiet: true, seed: 11, store: fs.mkdtempSync(path.join(os.tmpdir(), 'eddy-op-rate-real-')),
+  };
+  const real = await runTest(o as never, { clock: new RealClock(), host: new ProcessHost(bin, []), render: false });
+  const sim = await simulate(o as never, { module: fromExports('eddy-echo', echo as unknown as Record<string, unknown>), render: false });
+  assert.equal(real.error, null);
+  assert.equal(sim.error, null);
+  const ops = (r: { results: Record<string, unknown> }): number => (r.results['op-rate'] as { 'main-ops': number })['main-ops'];
+  assert.ok(ops(sim) > 230 && ops(sim) < 280, `sim issued ${ops(sim)}`);
+  assert.equal(ops(real), ops(sim));
+});
