@@ -9,8 +9,8 @@
  *
  * Each 25-node run takes most of a minute, so the whole bench takes several
  * minutes. `--sim` runs the same configurations through `eddy sim` (the
- * same harness on virtual time, nodes in-process) instead: seconds, exact
- * operation rate, no machine noise; but `eddy test` is the reference.
+ * same harness on virtual time, nodes in-process) instead: seconds, the
+ * same operation counts, no machine noise; but `eddy test` is the reference.
  *
  * Every row runs in both schedules (`--modes`): `default` issues operations
  * as Maelstrom does (late wake-ups modelled, about 0.85 x rate x time-limit
