@@ -9,11 +9,18 @@
  *
  * Each 25-node run takes most of a minute, so the whole bench takes several
  * minutes. `--sim` runs the same configurations through `eddy sim` (the
- * same harness on virtual time, nodes in-process) instead: seconds, exact
- * operation rate, no machine noise; but `eddy test` is the reference.
+ * same harness on virtual time, nodes in-process) instead: seconds, the
+ * same operation counts, no machine noise; but `eddy test` is the reference.
+ *
+ * Every row runs in both schedules (`--modes`): `default` issues operations
+ * as Maelstrom does (late wake-ups modelled, about 0.85 x rate x time-limit
+ * at rate 100), `ideal` with `--ideal-rate` (rate x time-limit); each row
+ * says how many main-phase operations went out and their ratio to
+ * rate x time-limit, since msgs-per-op divides by them.
  *
  * Flags: --profiles fast,balanced,frugal  --configs 3a,3d,3d-partition,3b,3c
- *        --seed N (default 1)  --sim  --store DIR (default store/bench-broadcast)
+ *        --modes default,ideal  --seed N (default 1)  --sim
+ *        --store DIR (default store/bench-broadcast)
  */
 
 import { spawn } from 'node:child_process';
@@ -45,9 +52,16 @@ for (const c of CONFIGS) {
   if (c.partition) c.flags.push('--nemesis', 'partition');
 }
 
+type Mode = 'default' | 'ideal';
+const MODES: readonly Mode[] = ['default', 'ideal'];
+
 interface Row {
   profile: Profile;
   config: string;
+  mode: Mode;
+  /** Main-phase operations issued, and their ratio to rate x time-limit (results.json "op-rate"). */
+  mainOps: number;
+  opRatio: number;
   valid: string;
   lost: number;
   msgsPerOp: number;
@@ -59,8 +73,8 @@ interface Row {
 
 const repo = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
-function parseArgs(argv: string[]): { profiles: Profile[]; configs: Config[]; seed: number; sim: boolean; store: string } {
-  const out = { profiles: [...PROFILES], configs: CONFIGS, seed: 1, sim: false, store: join(repo, 'store', 'bench-broadcast') };
+function parseArgs(argv: string[]): { profiles: Profile[]; configs: Config[]; modes: Mode[]; seed: number; sim: boolean; store: string } {
+  const out = { profiles: [...PROFILES], configs: CONFIGS, modes: [...MODES], seed: 1, sim: false, store: join(repo, 'store', 'bench-broadcast') };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = (): string => {
@@ -75,6 +89,11 @@ function parseArgs(argv: string[]): { profiles: Profile[]; configs: Config[]; se
       out.profiles = value().split(',').map((p) => {
         if (!(PROFILES as readonly string[]).includes(p)) throw new Error(`Expected --profiles to list ${PROFILES.join(', ')}, got ${JSON.stringify(p)}`);
         return p as Profile;
+      });
+    } else if (flag === '--modes') {
+      out.modes = value().split(',').map((m) => {
+        if (!(MODES as readonly string[]).includes(m)) throw new Error(`Expected --modes to list ${MODES.join(', ')}, got ${JSON.stringify(m)}`);
+        return m as Mode;
       });
     } else if (flag === '--configs') {
       out.configs = value().split(',').map((name) => {
@@ -96,13 +115,14 @@ function run(cmd: string, args: string[]): Promise<number> {
   });
 }
 
-async function harnessRun(profile: Profile, config: Config, seed: number, store: string, sim: boolean): Promise<Row> {
+async function harnessRun(profile: Profile, config: Config, mode: Mode, seed: number, store: string, sim: boolean): Promise<Row> {
   const target = sim ? ['sim', '-w', 'broadcast'] : ['test', '-w', 'broadcast', '--bin', join(repo, 'bin', 'eddy-broadcast'), '--quiet'];
-  const args = [join(repo, 'bin', 'eddy'), ...target, ...config.flags, '--seed', String(seed), '--store', store, '--', '--profile', profile];
+  const modeFlags = mode === 'ideal' ? ['--ideal-rate'] : [];
+  const args = [join(repo, 'bin', 'eddy'), ...target, ...config.flags, ...modeFlags, '--seed', String(seed), '--store', store, '--', '--profile', profile];
   const code = await run(process.execPath, args);
   if (code > 2) {
     // The run itself failed (a node crashed, the harness broke): say so in the table and go on.
-    return { profile, config: config.name, valid: `no run (exit ${code})`, lost: NaN, msgsPerOp: NaN,
+    return { profile, config: config.name, mode, mainOps: NaN, opRatio: NaN, valid: `no run (exit ${code})`, lost: NaN, msgsPerOp: NaN,
       latencyMedianMs: NaN, latencyMaxMs: NaN, broadcastRpcMedianMs: null, ops: NaN };
   }
   const dir = realpathSync(join(store, 'latest'));
@@ -110,8 +130,11 @@ async function harnessRun(profile: Profile, config: Config, seed: number, store:
   const net = results['net']['stats'] ?? results['net'];
   const workload = results['workload'];
   const history = join(dir, 'history.jsonl');
+  const opRate = results['op-rate'] ?? {};
   return {
-    profile, config: config.name,
+    profile, config: config.name, mode,
+    mainOps: opRate['main-ops'] ?? NaN,
+    opRatio: opRate['ratio'] ?? NaN,
     valid: String(results['valid?']),
     lost: workload['lost-count'],
     msgsPerOp: net['servers']['msgs-per-op'],
@@ -142,12 +165,12 @@ function broadcastRpcMedian(text: string): number | null {
 }
 
 function table(rows: Row[], sim: boolean): string {
-  const head = ['profile', 'flags', 'valid', 'lost', 'msgs-per-op', 'stable latency median / max (ms)', 'broadcast RPC median (ms)', 'ops'];
+  const head = ['profile', 'flags', 'schedule', 'valid', 'lost', 'msgs-per-op', 'stable latency median / max (ms)', 'broadcast RPC median (ms)', 'main-phase ops (ratio to rate x time)', 'all ops'];
   const fmt = (x: number | null, digits = 0): string => (x === null || Number.isNaN(x) ? '–' : x.toFixed(digits));
   const lines = [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`];
   for (const r of rows) {
     const flags = CONFIGS.find((c) => c.name === r.config)!;
-    lines.push(`| ${r.profile} | ${sim ? 'sim ' : ''}${r.config}: ${flags.flags.join(' ')} | ${r.valid} | ${fmt(r.lost)} | ${fmt(r.msgsPerOp, 2)} | ${fmt(r.latencyMedianMs)} / ${fmt(r.latencyMaxMs)} | ${fmt(r.broadcastRpcMedianMs, 1)} | ${fmt(r.ops)} |`);
+    lines.push(`| ${r.profile} | ${sim ? 'sim ' : ''}${r.config}: ${flags.flags.join(' ')} | ${r.mode === 'ideal' ? '--ideal-rate' : 'default'} | ${r.valid} | ${fmt(r.lost)} | ${fmt(r.msgsPerOp, 2)} | ${fmt(r.latencyMedianMs)} / ${fmt(r.latencyMaxMs)} | ${fmt(r.broadcastRpcMedianMs, 1)} | ${fmt(r.mainOps)} (${fmt(r.opRatio, 2)}) | ${fmt(r.ops)} |`);
   }
   return lines.join('\n');
 }
@@ -157,11 +180,14 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   for (const config of opts.configs) {
     for (const profile of opts.profiles) {
-      const started = Date.now();
-      const row = await harnessRun(profile, config, opts.seed, opts.store, opts.sim);
-      rows.push(row);
-      process.stderr.write(`${profile} ${config.name}: valid ${row.valid}, lost ${row.lost}, ${row.msgsPerOp.toFixed(2)} msgs/op, ` +
-        `latency ${row.latencyMedianMs}/${row.latencyMaxMs} ms, ${row.ops} ops (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+      for (const mode of opts.modes) {
+        const started = Date.now();
+        const row = await harnessRun(profile, config, mode, opts.seed, opts.store, opts.sim);
+        rows.push(row);
+        process.stderr.write(`${profile} ${config.name} ${mode}: valid ${row.valid}, lost ${row.lost}, ${row.msgsPerOp.toFixed(2)} msgs/op, ` +
+          `latency ${row.latencyMedianMs}/${row.latencyMaxMs} ms, ${row.mainOps} main-phase ops (${row.opRatio.toFixed(2)} x rate x time), ` +
+          `${row.ops} ops in all (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+      }
     }
   }
   process.stdout.write(`${table(rows, opts.sim)}\n`);

@@ -151,7 +151,7 @@ test('timed sends (hub batches, retries) wait while output is congested and go o
     });
   const carries = (dest: string, value: unknown): boolean => sent.some(([d, b]) => d === dest && (b.e ?? []).some((e) => e[2] === value));
 
-  // The hub batches what leaves lack every 270 ms: not while congested.
+  // The hub batches what leaves lack every 320 ms: not while congested.
   const hub = engine('n0');
   congested = true;
   hub.broadcast('from the hub');

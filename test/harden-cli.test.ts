@@ -60,6 +60,10 @@ const TEST_CASES: [string, string[], RegExp][] = [
   ['--recovery-wait', ['--recovery-wait', '-10'], /-10/],
   ['--recovery-wait', ['--recovery-wait', 'ten'], /"ten"/],
   ['--init-timeout', ['--init-timeout', '0'], /positive number/],
+  ['--lateness', ['--lateness', 'slow'], /strength from 0 to 10.*"slow"/],
+  ['--lateness', ['--lateness', '11'], /strength from 0 to 10.*"11"/],
+  ['--ideal-rate', ['--ideal-rate=1'], /switch.*"1"/],
+  ['--ideal-rate', ['--ideal-rate', '--lateness', '2'], /--ideal-rate and --lateness 2 contradict/],
   ['--help', ['--help=please'], /switch.*"please"/],
 ];
 

@@ -11,7 +11,7 @@ import { runFigures, type RunSummary } from '../src/serve/runs.js';
 
 function seed(workload: string, results: Record<string, unknown>, n: number): SeedFigures {
   return {
-    seed: n, exitCode: 0, valid: true, lostCount: null, msgsPerOp: null, serverMsgCount: null, opCount: null,
+    seed: n, exitCode: 0, valid: true, lostCount: null, msgsPerOp: null, serverMsgCount: null, opCount: null, mainOps: null, opRatio: null,
     stableLatencyMedianMs: null, stableLatencyMaxMs: null, figures: headlineFigures(workload, results), error: null, dir: '', wallMs: 1,
   };
 }

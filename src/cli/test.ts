@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RealClock } from '../node/clock.js';
 import { challengeExitCode, challengeOf, formatJudgement } from '../harness/challenges.js';
+import { formatOpRate, type OpRateResult } from '../harness/checker/op-rate.js';
 import { ProcessHost } from '../harness/hosts/process.js';
 import { flagsHelp, OptionError, parseTestArgs, type TestOptions } from '../harness/options.js';
 import { renderPictures, runTest, StoreError, type RunOutcome } from '../harness/runner.js';
@@ -151,6 +152,8 @@ function printOutcome(outcome: RunOutcome, options: TestOptions, io: CliIO): voi
 export function printVerdict(outcome: Pick<RunOutcome, 'results' | 'error'>, io: CliIO): void {
   const r = outcome.results;
   io.stdout.write(JSON.stringify(r, null, 2) + '\n\n');
+  const opRate = r['op-rate'] as OpRateResult | undefined;
+  if (outcome.error === null && opRate !== undefined) io.stdout.write(formatOpRate(opRate) + '\n');
   if (outcome.error !== null) {
     io.stdout.write(`The run could not be carried out: ${outcome.error}\n`);
   } else {

@@ -36,6 +36,16 @@
  *   nemesis's next operation is past the cutoff, the phase ends there.
  * - With the nemesis, client and nemesis operations due at the same time are
  *   ordered at random (Jepsen's `soonest-op-map` tie-break).
+ * - Lateness (`lateness`, Jepsen >= 0.2.5, every Maelstrom since 0.2.1):
+ *   Jepsen's interpreter never commits to a future operation; it waits for
+ *   the due time, wakes a little late, asks the generator again and issues
+ *   at that later moment, and the next gap counts from there. So every
+ *   wake-up's lateness lengthens every gap and is never made up (see
+ *   ../shared/design/maelstrom-op-rate.md). eddy models that lateness
+ *   instead of taking its own machine's: after a gap g is drawn, the wait
+ *   for it ends `latenessMs(g)` late (below), drawn from a stream of its
+ *   own, so the other draws do not move. Without `lateness` (or strength 0)
+ *   the schedule is the ideal one: rate x time-limit operations.
  */
 import type { Rng } from './rng.js';
 import type { DrawContext, MainGenerator } from './workloads/workload.js';
@@ -74,6 +84,39 @@ export interface OpGeneratorOptions {
    * @default null (no nemesis)
    */
   nemesis?: NemesisTiming | null;
+  /**
+   * The model of the interpreter's lateness (see `latenessMs`): `strength`
+   * scales it (1 = a typical Maelstrom machine, 0 = none, the ideal
+   * schedule) and `rng` is the stream its jitter is drawn from (the runner
+   * forks one, so that no other draw moves).
+   * @default null (no lateness: the ideal schedule)
+   */
+  lateness?: { strength: number; rng: Rng } | null;
+}
+
+/**
+ * The calibrated lateness model at strength 1: a wait of `waitMs` ends
+ * `min(LATE_FRACTION x wait, LATE_CAP_MS) x U[0.8, 1.2)` late.
+ *
+ * Calibration (../shared/design/maelstrom-op-rate.md): published Maelstrom
+ * logs at rate 100 stretch every quantile of the U[0, 20 ms) gaps by about
+ * 1.2x, and main-phase counts sit at 0.815-1.0 x rate x time (median 0.85);
+ * at rate 10 the longest gaps are only 4-6 ms over ideal. With a fraction
+ * of 0.18 and a cap of 5 ms the expected count ratio is
+ * 1 / (1 + E[lateness] x rate): rate 100 -> 1 / 1.18 = 0.85 (the median),
+ * rate 1000 -> 0.85 (published 0.62-0.93), rate 10 -> 100 / 104.6 = 0.96
+ * (published 0.88-1.03), with the longest gaps at rate 10 4-6 ms late.
+ * `strength` multiplies both the fraction and the cap.
+ */
+export const LATE_FRACTION = 0.18;
+export const LATE_CAP_MS = 5;
+
+/** How late the wait for a gap of `waitMs` ends, under the model at `strength`, drawing its jitter from `rng`. */
+export function latenessMs(waitMs: number, strength: number, rng: Rng): number {
+  if (strength === 0) return 0;
+  const mean = Math.min(LATE_FRACTION * strength * waitMs, LATE_CAP_MS * strength);
+  // Whole nanoseconds, as every other time in the schedule.
+  return Math.floor(mean * (0.8 + 0.4 * rng.float()) * 1e6) / 1e6;
 }
 
 /** A nemesis operation's name: start-partition, stop-partition, kill, restart, pause, resume, ... */
@@ -111,14 +154,17 @@ export class OpGenerator {
   readonly #nodeCount: number;
   readonly #uniform: boolean;
   readonly #nemesis: NemesisTiming | null;
+  readonly #lateness: { strength: number; rng: Rng } | null;
   /** When the next client operation is due (Jepsen's stagger `next-time`). */
   #clientDueMs: number;
   /**
    * True while the due client operation waits for a free worker. Then it
    * goes out when one frees up, and the next delay counts from then;
-   * otherwise it counts from the due time, however late the caller polled
-   * (a real clock's timer firing late must not stretch the schedule, as a
-   * JVM's precise wake-ups do not stretch Maelstrom's).
+   * otherwise it counts from the due time, however late the caller polled:
+   * the lateness of a Maelstrom run is the model's (`lateness`, already in
+   * the due time), not the machine's, so a real clock's timer firing late
+   * must not stretch the schedule further, and `eddy test` and `eddy sim`
+   * expect the same number of operations.
    */
   #clientBlocked = false;
   /** Jepsen's `next-thread-index`, over workers 0..workerCount-1 plus the nemesis slot workerCount. */
@@ -150,6 +196,11 @@ export class OpGenerator {
     this.#nodeCount = options.nodeCount ?? 1;
     this.#uniform = choice === 'uniform';
     this.#nemesis = options.nemesis ?? null;
+    const lateness = options.lateness ?? null;
+    if (lateness !== null && !(Number.isFinite(lateness.strength) && lateness.strength >= 0)) {
+      throw new RangeError(`Expected lateness.strength to be a number >= 0, got ${lateness.strength}`);
+    }
+    this.#lateness = lateness === null || lateness.strength === 0 ? null : lateness;
     this.#clientDueMs = startMs;
     // With no client operations at all, Maelstrom sleeps out the time limit from the start.
     if (rateHz === 0) this.#cutoffMs = startMs + timeLimitMs;
@@ -226,7 +277,10 @@ export class OpGenerator {
     }
     const issuedMs = this.#clientBlocked ? nowMs : Math.min(nowMs, this.#clientDueMs);
     this.#clientBlocked = false;
-    this.#clientDueMs = issuedMs + staggerDelayMs(this.#rng, 2000 / this.#rateHz);
+    const gapMs = staggerDelayMs(this.#rng, 2000 / this.#rateHz);
+    // The interpreter's wait for the gap ends late; the operation goes out then, and the next gap counts from there.
+    const lateMs = this.#lateness === null ? 0 : latenessMs(gapMs, this.#lateness.strength, this.#lateness.rng);
+    this.#clientDueMs = issuedMs + gapMs + lateMs;
     this.#advanceIndex();
     return { kind: 'op', worker, f, value };
   }

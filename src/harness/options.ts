@@ -129,6 +129,21 @@ export interface TestOptions {
    * @default null
    */
   challenge: { name: string; overrides: string[] } | null;
+  /**
+   * Strength of the model of Maelstrom's late wake-ups (`--lateness`, eddy
+   * only; generator.ts `latenessMs`): 1 issues operations as a typical
+   * Maelstrom machine does (about 0.85 x rate x time-limit at rate 100), 0
+   * not at all late, 2 twice as late.
+   * @default 1
+   */
+  lateness: number;
+  /**
+   * The ideal schedule, rate x time-limit operations (`--ideal-rate`, eddy
+   * only): what eddy did before it modelled Maelstrom's lateness, the same
+   * as lateness 0.
+   * @default false
+   */
+  idealRate: boolean;
 }
 
 export const DEFAULT_OPTIONS: Readonly<Omit<TestOptions, 'bin'>> = Object.freeze<Omit<TestOptions, 'bin'>>({
@@ -161,6 +176,8 @@ export const DEFAULT_OPTIONS: Readonly<Omit<TestOptions, 'bin'>> = Object.freeze
   testCount: 1,
   strict: false,
   challenge: null,
+  lateness: 1,
+  idealRate: false,
 });
 
 /** A bad command line: `message` is one sentence meant for the user. */
@@ -172,6 +189,11 @@ export class OptionError extends Error {
 export function nodeIds(nodeCount: number | null): string[] {
   if (nodeCount === null) return ['n1', 'n2', 'n3', 'n4', 'n5'];
   return Array.from({ length: nodeCount }, (_, i) => `n${i}`);
+}
+
+/** The strength of the lateness model a run uses: 0 under --ideal-rate (options from before these flags count as the default). */
+export function lateStrength(o: Pick<TestOptions, 'lateness' | 'idealRate'>): number {
+  return o.idealRate === true ? 0 : (o.lateness ?? DEFAULT_OPTIONS.lateness);
 }
 
 /** Number of client workers for `concurrency` ('3' or '2n') over `nodeCount` nodes. */
@@ -224,6 +246,13 @@ export const FLAGS: readonly FlagSpec[] = [
     eddyOnly: true,
   },
   { flag: 'recovery-wait', arg: 'SECONDS', help: 'Wait before the final reads (eddy; Maelstrom: 10). Default 10.', eddyOnly: true },
+  {
+    flag: 'lateness',
+    arg: 'F',
+    help: "How late operations go out, as on Maelstrom: 1 a typical machine (~0.85 x rate x time-limit ops at rate 100), 0 never (eddy). Default 1.",
+    eddyOnly: true,
+  },
+  { flag: 'ideal-rate', help: 'Issue exactly rate x time-limit operations, unlike Maelstrom (eddy; the same as --lateness 0).', eddyOnly: true },
   { flag: 'init-timeout', arg: 'SECONDS', help: 'Time a node has to answer init (eddy; Maelstrom: 10). Default 10.', eddyOnly: true },
   { flag: 'help', short: 'h', help: 'Show this help.' },
 ];
@@ -365,6 +394,18 @@ export function parseTestArgs(argv: readonly string[]): ParsedTestArgs {
   if (rw !== undefined) options.recoveryS = nonNegativeNumber('--recovery-wait', rw, 'a non-negative number of seconds');
   const it = str('init-timeout');
   if (it !== undefined) options.initTimeoutS = positiveNumber('--init-timeout', it, 'a positive number of seconds');
+  const lateness = str('lateness');
+  if (lateness !== undefined) {
+    const f = parseNumber(lateness);
+    if (!Number.isFinite(f) || f < 0 || f > 10) {
+      throw new OptionError(`--lateness expects a strength from 0 to 10 (1 = a typical Maelstrom machine, 0 = never late), got "${lateness}"`);
+    }
+    options.lateness = f;
+  }
+  options.idealRate = bool('ideal-rate');
+  if (options.idealRate && lateness !== undefined && options.lateness !== 0) {
+    throw new OptionError(`--ideal-rate and --lateness ${lateness} contradict each other: --ideal-rate means no lateness; give one of them`);
+  }
   // What the workload itself cannot run (lin-kv's concurrency rule, txn model names) is refused here too, as a bad flag.
   findWorkload(options.workload)?.validate?.(options);
   const reads = findWorkload(options.workload)?.flags ?? [];
@@ -406,6 +447,8 @@ export function validateOptions(o: TestOptions): void {
     if (c === undefined) fail('challenge', o.challenge.name, `one of ${challenges().map((x) => x.name).join(', ')}`);
     else if (c.workload !== o.workload) fail('workload', o.workload, `${c.workload}, the workload of challenge ${c.name}`);
   }
+  if (!(typeof o.lateness === 'number' && o.lateness >= 0 && o.lateness <= 10)) fail('lateness', o.lateness, 'a number from 0 to 10');
+  if (typeof o.idealRate !== 'boolean') fail('idealRate', o.idealRate, 'true or false');
   def?.validate?.(o);
 }
 

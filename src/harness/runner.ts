@@ -21,7 +21,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Clock, Timer } from '../node/clock.js';
 import { wallNow } from './ambient.js';
-import { composeResults, mergeValid, NetStats, verdictExitCode, type Valid } from './checker/index.js';
+import { checkOpRate, composeResults, mergeValid, NetStats, verdictExitCode, withOpRate, type Valid } from './checker/index.js';
 import { ClientFactory, type Client } from './client.js';
 import { OpGenerator } from './generator.js';
 import { History } from './history.js';
@@ -30,7 +30,7 @@ import type { ExitInfo, HostedNode, NodeHost } from './host.js';
 import { judgeRun } from './challenges.js';
 import { Nemesis, type ProcessControl } from './nemesis.js';
 import { Net, NetError } from './net.js';
-import { nodeIds, validateOptions, workerCount, type TestOptions } from './options.js';
+import { lateStrength, nodeIds, validateOptions, workerCount, type TestOptions } from './options.js';
 import { Progress, type ProgressOutput } from './progress.js';
 import { Rng } from './rng.js';
 import { attachServices } from './services/index.js';
@@ -52,11 +52,14 @@ export function checkRun(
   options: TestOptions,
 ): { results: Record<string, unknown>; strict: StrictResult | null } {
   let strict: StrictResult | null = null;
-  const composed = composeResults(history, net, { availability: options.availability }, () => {
+  const maelstrom = composeResults(history, net, { availability: options.availability }, () => {
     const out = def.check({ history, options });
     strict = out.strict;
     return out.workload;
   }) as unknown as Record<string, unknown>;
+  // eddy's "op-rate" next to "net": operations issued against --rate, read together with msgs-per-op.
+  const opRate = checkOpRate(history, { rateHz: options.rateHz, timeLimitS: options.timeLimitS, lateness: lateStrength(options), msgsPerOp: net.servers['msgs-per-op'] ?? null });
+  const composed = withOpRate(maelstrom, opRate);
   const s = strict as StrictResult | null;
   if (s === null) return { results: composed, strict: null };
   const results: Record<string, unknown> = { ...composed, strict: s };
@@ -671,6 +674,8 @@ class Run {
       nodeCount: this.#nodes.length,
       workerChoice: this.#workload.workerChoice ?? 'round-robin',
       nemesis: this.#nemesis?.timing ?? null,
+      // Maelstrom's interpreter issues each operation a little late (generator.ts, latenessMs); its own stream, so no other draw moves.
+      lateness: { strength: lateStrength(this.#o), rng: this.#rng.fork('lateness') },
     });
     this.#startProgress(startMs);
 

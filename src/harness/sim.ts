@@ -112,6 +112,10 @@ export interface SeedFigures {
   serverMsgCount: number | null;
   /** Client operations invoked ("stats" -> "count"). */
   opCount: number | null;
+  /** Client operations invoked in the main phase ("op-rate" -> "main-ops"). */
+  mainOps: number | null;
+  /** Those / (rate x time-limit) ("op-rate" -> "ratio"): about 0.85 at rate 100 by default, 1 under --ideal-rate. */
+  opRatio: number | null;
   stableLatencyMedianMs: number | null;
   stableLatencyMaxMs: number | null;
   /** The workload's headline figures (its registry entry's), in its order. */
@@ -156,6 +160,8 @@ export function figuresOf(outcome: RunOutcome, wallMs: number, workloadName: str
     msgsPerOp: num(servers?.['msgs-per-op']),
     serverMsgCount: num(servers?.['msg-count']),
     opCount: num(record(r['stats'])?.['count']),
+    mainOps: num(record(r['op-rate'])?.['main-ops']),
+    opRatio: num(record(r['op-rate'])?.['ratio']),
     stableLatencyMedianMs: num(stable?.['0.5']),
     stableLatencyMaxMs: num(stable?.['1']),
     figures: headlineFigures(workloadName, r),
@@ -443,6 +449,8 @@ function stoppedRun(current: { seed: number; dir: string | null; startMs: number
     msgsPerOp: null,
     serverMsgCount: null,
     opCount: null,
+    mainOps: null,
+    opRatio: null,
     stableLatencyMedianMs: null,
     stableLatencyMaxMs: null,
     figures: headlineFigures(workload, {}),

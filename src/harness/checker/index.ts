@@ -17,6 +17,7 @@ export type { SetFullResult, SetFullElement, SetFullOptions, Quantiles, Valid } 
 export { checkStats } from './stats.js';
 export type { StatsResult, OutcomeCounts } from './stats.js';
 export { NetStats, countClientInvocations } from './net.js';
+export { checkOpRate, formatOpRate, withOpRate, type OpRateResult } from './op-rate.js';
 export type { NetResult, NetGroupStats } from './net.js';
 
 /** `--availability`: null (no check), "total" (every operation must succeed) or the least ok fraction in [0, 1]. */

@@ -4,7 +4,7 @@
  * `Gossip` engines on one `VirtualClock`, Maelstrom's per-destination
  * delivery loop (constant server latency, clients undelayed, partitions
  * checked when a message is taken off the queue), Jepsen-like client load
- * (one operation every U(0, 2/rate) s, half broadcasts of 0, 1, 2, ..., half
+ * (one operation every U(0, 2/rate) s plus Maelstrom's lateness, half broadcasts of 0, 1, 2, ..., half
  * reads, round-robin over one worker per node), an optional partition
  * nemesis, the recovery wait and final reads, and the set-full figures
  * (lost, stable latencies) and inter-server messages per operation.
@@ -15,6 +15,7 @@
  */
 
 import { VirtualClock } from '../../node/clock.js';
+import { latenessMs } from '../../harness/generator.js';
 import { Rng } from '../../harness/rng.js';
 import { Gossip } from './gossip.js';
 import type { BroadcastOptions } from './options.js';
@@ -36,6 +37,13 @@ export interface ClusterOptions {
   recoveryS?: number;
   /** @default 1 */
   seed?: number;
+  /**
+   * Strength of the model of Maelstrom's late wake-ups (eddy's `--lateness`,
+   * harness/generator.ts `latenessMs`): 1 issues about 0.85 x rate x time
+   * operations at rate 100 as Maelstrom does, 0 the ideal rate x time.
+   * @default 1
+   */
+  lateness?: number;
   /** Scripted partitions instead of the nemesis: [startS, endS, isolated nodes]. */
   script?: Array<{ startS: number; endS: number; isolate: string[] }>;
   /** Values to broadcast instead of 0, 1, 2, ... (cycled, for non-integer tests). */
@@ -87,6 +95,8 @@ export async function runCluster(opts: BroadcastOptions, co: ClusterOptions = {}
   const rng = new Rng(co.seed ?? 1);
   const opRng = rng.fork('ops');
   const nemRng = rng.fork('nemesis');
+  const lateRng = rng.fork('lateness');
+  const lateness = co.lateness ?? 1;
   const valueOf = co.values ?? ((i: number) => i);
   const clock = new VirtualClock();
   const ids = Array.from({ length: n }, (_, i) => `n${i}`);
@@ -182,7 +192,8 @@ export async function runCluster(opts: BroadcastOptions, co: ClusterOptions = {}
 
   let nextOpMs = 0;
   const scheduleOp = (): void => {
-    nextOpMs += opRng.float() * (2000 / rateHz);
+    const gapMs = opRng.float() * (2000 / rateHz);
+    nextOpMs += gapMs + latenessMs(gapMs, lateness, lateRng);
     if (nextOpMs >= timeLimitMs) return;
     clock.setTimer(nextOpMs - clock.now(), () => {
       for (let k = 0; k < n; k++) {

@@ -31,7 +31,7 @@ export interface BroadcastOptions {
    * stays silent). @default 3
    */
   hubCount: number;
-  /** Star: the hub sends what each leaf lacks every this many ms. @default 270 balanced, 800 frugal */
+  /** Star: the hub sends what each leaf lacks every this many ms. @default 320 balanced, 800 frugal */
   hubBatchMs: number;
   /** Star: a leaf sends its new messages to the hub every this many ms (0 = at once). @default 0 balanced, 600 frugal */
   leafBatchMs: number;
@@ -68,7 +68,7 @@ const SHARED_DEFAULTS = {
 
 const PROFILE_DEFAULTS: Record<Profile, Omit<BroadcastOptions, 'failoverMs'>> = {
   fast: { ...SHARED_DEFAULTS, profile: 'fast', overlay: 'direct', hubBatchMs: 250, leafBatchMs: 0 },
-  balanced: { ...SHARED_DEFAULTS, profile: 'balanced', overlay: 'star', hubBatchMs: 270, leafBatchMs: 0 },
+  balanced: { ...SHARED_DEFAULTS, profile: 'balanced', overlay: 'star', hubBatchMs: 320, leafBatchMs: 0 },
   frugal: { ...SHARED_DEFAULTS, profile: 'frugal', overlay: 'star', hubBatchMs: 800, leafBatchMs: 600 },
 };
 
