@@ -38,7 +38,7 @@ const TEST_CASES: [string, string[], RegExp][] = [
   ['--latency', ['--latency', '100ms'], /milliseconds/],
   ['--latency-dist', ['--latency-dist', 'normal'], /constant, uniform, exponential/],
   ['--topology', ['--topology', 'ring'], /grid, line, tree/],
-  ['--nemesis', ['--nemesis', 'kill'], /partition/],
+  ['--nemesis', ['--nemesis', 'crash'], /does not know the fault "crash"/],
   ['--nemesis-interval', ['--nemesis-interval', '0'], /positive number/],
   ['--availability', ['--availability', '2'], /0 to 1.*total/],
   ['--availability', ['--availability', 'most'], /"most"/],

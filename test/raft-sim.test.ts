@@ -107,13 +107,13 @@ test('reads served from local state without the log are found non-linearizable (
   assert.ok(figures.every((f) => f.exitCode === 1 && f.valid === false), figures.map((f) => `seed ${f.seed}: exit ${f.exitCode}`).join(', '));
 });
 
-test('writes acknowledged before they commit are found non-linearizable on some seeds; the real node is valid on them', async () => {
+test('writes acknowledged before they commit are found non-linearizable on some of 20 seeds; the real node is valid on them', async () => {
   const o = options({ ...brokenFlags, args: ['--fault', 'early-ack'] });
-  const figures = await run(o, 6);
+  const figures = await run(o, 20);
   fs.rmSync(o.store, { recursive: true, force: true });
   const bad = figures.filter((f) => f.exitCode === 1 && f.valid === false).map((f) => f.seed);
-  assert.ok(bad.length >= 1, `expected early-ack to be caught on at least one of seeds 1..6, got ${figures.map((f) => `seed ${f.seed}: exit ${f.exitCode}`).join(', ')}`);
-  await allValid(options({ ...brokenFlags }), 6);
+  assert.ok(bad.length >= 1, `expected early-ack to be caught on at least one of seeds 1..20, got ${figures.map((f) => `seed ${f.seed}: exit ${f.exitCode}`).join(', ')}`);
+  await allValid(options({ ...brokenFlags }), 20);
 });
 
 const bin = fileURLToPath(new URL('../../bin/eddy-lin-kv', import.meta.url));
@@ -142,4 +142,8 @@ test('bin/eddy-lin-kv as a process: --help, a bad flag from EDDY_LIN_KV_ARGS nam
   assert.equal(to(3).code, 22);
   assert.equal(to(4).type, 'cas_ok');
   assert.deepEqual(to(5), { type: 'read_ok', value: 3, in_reply_to: 5 });
+});
+
+test('five nodes under partition, kill and pause: 10 seeds valid (term, vote and log kept on env.disk across kills)', async () => {
+  await allValid(options({ nodeCount: 5, timeLimitS: 10, nemesis: ['partition', 'kill', 'pause'], nemesisIntervalS: 1 }), 10);
 });

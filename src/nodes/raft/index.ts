@@ -163,11 +163,60 @@ export function createNode(env: NodeEnv, options?: RaftNodeOptions): Node<Record
   const node = new Node<Record<never, never>>({ transport: env.transport, clock: env.clock, random: env.random });
   const now = (): number => node.clock.now();
 
-  // Persistent state (in memory: Maelstrom nodes never restart).
+  // Persistent state: on env.disk when the node has one (eddy's --nemesis
+  // kill restarts a node with its memory gone and its disk kept), else in
+  // memory only (Maelstrom never restarts a node).
   let term = 0;
   let votedFor: string | null = null;
   /** log[0] is a sentinel of term 0; real entries start at index 1. */
   const log: Entry[] = [{ term: 0, op: null }];
+  const disk = env.disk;
+  /** What of term, votedFor and the log is on disk (synced). */
+  let savedMeta = '{"term":0,"votedFor":null}';
+  let savedLen = 0;
+  if (disk !== undefined) {
+    const meta = disk.read('raft-meta');
+    if (meta !== null) {
+      const m = JSON.parse(meta) as { term: number; votedFor: string | null };
+      term = m.term;
+      votedFor = m.votedFor;
+      savedMeta = meta;
+    }
+    for (const line of (disk.read('raft-log') ?? '').split('\n')) {
+      if (line === '') continue;
+      try {
+        log.push(JSON.parse(line) as Entry);
+      } catch {
+        break; // a line cut short by the kill: it was never synced, so never acknowledged
+      }
+    }
+    savedLen = log.length - 1;
+  }
+  /**
+   * Makes term, vote and log durable before anything leaves the node (a
+   * vote, an append's answer, a leader's own entries counted towards a
+   * majority): Raft's rule that persistent state is on stable storage
+   * before responding to RPCs.
+   */
+  const durable = (): void => {
+    if (disk === undefined) return;
+    const meta = JSON.stringify({ term, votedFor });
+    if (meta !== savedMeta) {
+      disk.write('raft-meta', meta);
+      disk.sync('raft-meta');
+      savedMeta = meta;
+    }
+    const len = log.length - 1;
+    if (len === savedLen) return;
+    if (len < savedLen) disk.write('raft-log', log.slice(1).map((e) => JSON.stringify(e) + '\n').join(''));
+    else disk.append('raft-log', log.slice(savedLen + 1).map((e) => JSON.stringify(e) + '\n').join(''));
+    disk.sync('raft-log');
+    savedLen = len;
+  };
+  const send = (dest: string, body: Body): void => {
+    durable();
+    node.send(dest, body);
+  };
   // Volatile state.
   let role: 'follower' | 'candidate' | 'leader' = 'follower';
   let leader: string | null = null;
@@ -231,7 +280,7 @@ export function createNode(env: NodeEnv, options?: RaftNodeOptions): Node<Record
     preVotes = new Set([node.nodeId]);
     resetElection();
     if (preVotes.size >= majority) return startElection();
-    for (const p of peers) node.send(p, { type: 'raft_prevote', term: preVoteTerm, lastIndex: lastIndex(), lastTerm: lastTerm() });
+    for (const p of peers) send(p, { type: 'raft_prevote', term: preVoteTerm, lastIndex: lastIndex(), lastTerm: lastTerm() });
   };
 
   const logUpToDate = (b: { lastIndex: number; lastTerm: number }): boolean => b.lastTerm > lastTerm() || (b.lastTerm === lastTerm() && b.lastIndex >= lastIndex());
@@ -247,7 +296,7 @@ export function createNode(env: NodeEnv, options?: RaftNodeOptions): Node<Record
     votes = new Set([node.nodeId]);
     resetElection();
     if (votes.size >= majority) return becomeLeader();
-    for (const p of peers) node.send(p, { type: 'raft_vote', term, lastIndex: lastIndex(), lastTerm: lastTerm() });
+    for (const p of peers) send(p, { type: 'raft_vote', term, lastIndex: lastIndex(), lastTerm: lastTerm() });
   };
 
   const becomeLeader = (): void => {
@@ -279,11 +328,12 @@ export function createNode(env: NodeEnv, options?: RaftNodeOptions): Node<Record
     const entries = log.slice(next, next + o.batchMax);
     inFlight.set(peer, now());
     lastSent.set(peer, now());
-    node.send(peer, { type: 'raft_append', term, prevIndex, prevTerm: log[prevIndex]!.term, entries, commit: commitIndex } satisfies AppendBody);
+    send(peer, { type: 'raft_append', term, prevIndex, prevTerm: log[prevIndex]!.term, entries, commit: commitIndex } satisfies AppendBody);
   };
 
   const advanceCommit = (): void => {
     if (role !== 'leader') return;
+    durable(); // the leader's own entries count towards the majority only once on its disk
     for (let n = lastIndex(); n > commitIndex; n--) {
       // The current-term rule: an entry of an older term is committed only by one of this term above it.
       if (log[n]!.term !== term) break;
@@ -374,7 +424,7 @@ export function createNode(env: NodeEnv, options?: RaftNodeOptions): Node<Record
     const b = req.body as unknown as { term: number; lastIndex: number; lastTerm: number };
     // Nothing changes here: a pre-vote is only a question.
     const grant = b.term > term && !leaderAlive() && logUpToDate(b);
-    node.send(req.src, { type: 'raft_prevote_res', term: b.term, granted: grant });
+    send(req.src, { type: 'raft_prevote_res', term: b.term, granted: grant });
   });
 
   node.on('raft_prevote_res', (req) => {
@@ -391,7 +441,7 @@ export function createNode(env: NodeEnv, options?: RaftNodeOptions): Node<Record
     const b = req.body as unknown as { term: number; lastIndex: number; lastTerm: number };
     // Leader stickiness (thesis 4.2.3): a follower that hears from its leader ignores candidates.
     if (o.fault !== 'early-ack' && role === 'follower' && leaderAlive() && b.term > term) {
-      node.send(req.src, { type: 'raft_vote_res', term, granted: false });
+      send(req.src, { type: 'raft_vote_res', term, granted: false });
       return;
     }
     if (b.term > term) becomeFollower(b.term, null);
@@ -400,7 +450,7 @@ export function createNode(env: NodeEnv, options?: RaftNodeOptions): Node<Record
       votedFor = req.src;
       resetElection();
     }
-    node.send(req.src, { type: 'raft_vote_res', term, granted: grant });
+    send(req.src, { type: 'raft_vote_res', term, granted: grant });
   });
 
   node.on('raft_vote_res', (req) => {
@@ -417,7 +467,7 @@ export function createNode(env: NodeEnv, options?: RaftNodeOptions): Node<Record
 
   node.on('raft_append', (req) => {
     const b = req.body as unknown as AppendBody;
-    const refuse = (index: number): void => node.send(req.src, { type: 'raft_append_res', term, success: false, index } satisfies AppendResBody);
+    const refuse = (index: number): void => send(req.src, { type: 'raft_append_res', term, success: false, index } satisfies AppendResBody);
     if (b.term < term) return refuse(0);
     if (b.term > term || role !== 'follower' || leader !== req.src) becomeFollower(b.term, req.src);
     leaderContact = now();
@@ -442,7 +492,7 @@ export function createNode(env: NodeEnv, options?: RaftNodeOptions): Node<Record
     const matched = b.prevIndex + b.entries.length;
     if (b.commit > commitIndex) commitIndex = Math.max(commitIndex, Math.min(b.commit, matched));
     apply();
-    node.send(req.src, { type: 'raft_append_res', term, success: true, index: matched } satisfies AppendResBody);
+    send(req.src, { type: 'raft_append_res', term, success: true, index: matched } satisfies AppendResBody);
   });
 
   node.on('raft_append_res', (req) => {
@@ -461,6 +511,9 @@ export function createNode(env: NodeEnv, options?: RaftNodeOptions): Node<Record
       nextIndex.set(p, Math.max(nextIndex.get(p)!, b.index + 1));
       advanceCommit();
     } else {
+      // A follower whose log ends below what it acknowledged lost it (restarted without a disk):
+      // start over from its own end, or the back-off below would never let nextIndex reach it.
+      if (b.index <= matchIndex.get(p)!) matchIndex.set(p, Math.max(0, b.index - 1));
       // Back off, never below what the follower is known to hold.
       nextIndex.set(p, Math.max(matchIndex.get(p)! + 1, Math.min(nextIndex.get(p)! - 1, b.index)));
       if (nextIndex.get(p)! < 1) nextIndex.set(p, 1);
