@@ -24,11 +24,17 @@ interface Result {
 function eddy(args: string[]): Promise<Result> {
   const store = fs.mkdtempSync(path.join(os.tmpdir(), 'eddy-cli-'));
   return new Promise((resolve) => {
-    execFile(EDDY, [...args, '--store', store], { cwd: ROOT, timeout: 60_000 }, (err, stdout, stderr) => {
+    execFile(EDDY, withStore(args, store), { cwd: ROOT, timeout: 60_000 }, (err, stdout, stderr) => {
       const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
       resolve({ code, stdout, stderr, store });
     });
   });
+}
+
+/** The args with `--store` before any `--` (what follows `--` goes to the node, not to eddy). */
+function withStore(args: string[], store: string): string[] {
+  const dash = args.indexOf('--');
+  return dash === -1 ? [...args, '--store', store] : [...args.slice(0, dash), '--store', store, ...args.slice(dash)];
 }
 
 function latestFiles(store: string): string[] {
