@@ -28,6 +28,7 @@
  * 25th send at a leader is acknowledged and then not stored), `skip` (every
  * 10th poll that returns messages for a key leaves out its first one).
  */
+import { parseNodeFlags } from '../flags.js';
 import { Node, RPCError, type NodeEnv } from '../../node/index.js';
 
 export type KafkaFault = 'own-offsets' | 'drop' | 'skip';
@@ -49,26 +50,16 @@ export const USAGE = 'eddy-kafka [--replicate-ms N] [--forward-timeout-ms N] [--
 
 /** Parses the node's command-line flags; throws with one sentence naming the flag. */
 export function parseOptions(args: readonly string[]): KafkaNodeOptions {
-  const o: KafkaNodeOptions = {};
-  for (let i = 0; i < args.length; i++) {
-    const flag = args[i]!;
-    const value = args[i + 1];
-    const num = (): number => {
-      const n = Number(value);
-      if (value === undefined || !Number.isInteger(n) || n < 1) throw new Error(`Expected ${flag} to be a whole number from 1 up, got ${value === undefined ? 'nothing' : JSON.stringify(value)}`);
-      i++;
-      return n;
-    };
-    if (flag === '--replicate-ms') o.replicateMs = num();
-    else if (flag === '--forward-timeout-ms') o.forwardTimeoutMs = num();
-    else if (flag === '--batch-max') o.batchMax = num();
-    else if (flag === '--fault') {
-      if (value !== 'own-offsets' && value !== 'drop' && value !== 'skip') throw new Error(`Expected --fault to be own-offsets, drop or skip, got ${JSON.stringify(value)}`);
-      o.fault = value;
-      i++;
-    } else throw new Error(`Unknown flag ${JSON.stringify(flag)}; usage: ${USAGE}`);
-  }
-  return o;
+  return parseNodeFlags<KafkaNodeOptions>(
+    args,
+    {
+      '--replicate-ms': { key: 'replicateMs' },
+      '--forward-timeout-ms': { key: 'forwardTimeoutMs' },
+      '--batch-max': { key: 'batchMax' },
+      '--fault': { key: 'fault', choices: ['own-offsets', 'drop', 'skip'] },
+    },
+    USAGE,
+  );
 }
 
 /** FNV-1a, so every node agrees on the leader without talking. */

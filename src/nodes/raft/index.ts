@@ -42,6 +42,7 @@
  * check-quorum, pre-vote and leader stickiness off, as a naive Raft would
  * have it, so a deposed leader keeps acknowledging longer.
  */
+import { parseNodeFlags } from '../flags.js';
 import { Node, RPCError, type Body, type Message, type NodeEnv, type Timer } from '../../node/index.js';
 
 export type RaftFault = 'stale-reads' | 'early-ack';
@@ -63,26 +64,17 @@ export const USAGE = 'eddy-lin-kv [--heartbeat-ms N] [--election-ms N] [--batch-
 
 /** Parses the node's command-line flags; throws with one sentence naming the flag. */
 export function parseOptions(args: readonly string[]): RaftNodeOptions {
-  const o: RaftNodeOptions = {};
-  for (let i = 0; i < args.length; i++) {
-    const flag = args[i]!;
-    const value = args[i + 1];
-    const num = (): number => {
-      const n = Number(value);
-      if (value === undefined || !Number.isInteger(n) || n < 1) throw new Error(`Expected ${flag} to be a whole number from 1 up, got ${value === undefined ? 'nothing' : JSON.stringify(value)}`);
-      i++;
-      return n;
-    };
-    if (flag === '--heartbeat-ms') o.heartbeatMs = num();
-    else if (flag === '--election-ms') o.electionMs = num();
-    else if (flag === '--batch-max') o.batchMax = num();
-    else if (flag === '--request-timeout-ms') o.requestTimeoutMs = num();
-    else if (flag === '--fault') {
-      if (value !== 'stale-reads' && value !== 'early-ack') throw new Error(`Expected --fault to be stale-reads or early-ack, got ${JSON.stringify(value)}`);
-      o.fault = value;
-      i++;
-    } else throw new Error(`Unknown flag ${JSON.stringify(flag)}; usage: ${USAGE}`);
-  }
+  const o: RaftNodeOptions = parseNodeFlags<RaftNodeOptions>(
+    args,
+    {
+      '--heartbeat-ms': { key: 'heartbeatMs' },
+      '--election-ms': { key: 'electionMs' },
+      '--batch-max': { key: 'batchMax' },
+      '--request-timeout-ms': { key: 'requestTimeoutMs' },
+      '--fault': { key: 'fault', choices: ['stale-reads', 'early-ack'] },
+    },
+    USAGE,
+  );
   if (o.heartbeatMs !== undefined && o.electionMs !== undefined && o.heartbeatMs >= o.electionMs) {
     throw new Error(`Expected --heartbeat-ms (${o.heartbeatMs}) to be below --election-ms (${o.electionMs}), or followers would start elections under a live leader`);
   }
