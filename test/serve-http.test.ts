@@ -83,6 +83,9 @@ describe('eddy serve over HTTP', () => {
     assert.ok(!r.body.includes('<script>'), 'node log content is escaped');
     assert.match(r.body, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
     assert.match(r.body, /&quot;f&quot;:&quot;broadcast&quot;/, 'history shown');
+    const opRate = /<th>main-phase operations \(issued \/ asked\)<\/th><td class="num">(\d+) of 200 \(([\d.]+) x --rate, Maelstrom-like lateness 1\)<\/td>/.exec(r.body);
+    assert.ok(opRate !== null, 'the op-rate row: operations issued against rate x time-limit');
+    assert.equal(Number(opRate[2]), Number((Number(opRate[1]) / 200).toFixed(2)));
   });
 
   test('the pictures are served as SVG from inside the store', async () => {
@@ -105,6 +108,7 @@ describe('eddy serve over HTTP', () => {
     const r = await get(server.url, `/compare?run=${encodeURIComponent(runs[0] as string)}&run=${encodeURIComponent(runs[1] as string)}`);
     assert.equal(r.status, 200);
     assert.match(r.body, /<th>lost<\/th><td class="num">0<\/td><td class="num">2<\/td><td class="num"><span class="worse">\+2<\/span>/);
+    assert.match(r.body, /<th>main-phase operations \/ \(rate x time-limit\)<\/th><td class="num">0\.\d\d<\/td><td class="num">0\.\d\d<\/td>/);
     assert.equal((r.body.match(/data="[^"]*messages\.svg"/g) ?? []).length, 2);
     const one = await get(server.url, `/compare?run=${encodeURIComponent(runs[0] as string)}`);
     assert.equal(one.status, 400);

@@ -198,6 +198,8 @@ export function writeFixtureRun(dir: string, options: FixtureOptions = {}): Fixt
         },
         'valid?': true,
       },
+      // eddy's figure of operations issued against --rate 10 x --time-limit 20 (test.json below).
+      'op-rate': { 'main-ops': clientOps, 'all-ops': clientOps, rate: 10, 'time-limit-s': 20, 'rate-achieved': clientOps / 20, ratio: clientOps / 200, schedule: 'maelstrom', lateness: 1, 'msgs-per-op': 3.25 },
     };
     writeFileSync(join(dir, 'results.json'), JSON.stringify(results, null, 2));
   }

@@ -178,8 +178,23 @@ function keyFigures(r: RunSummary): string {
     row('ok / fail / info', stats ? `${show(stats['ok-count'])} / ${show(stats['fail-count'])} / ${show(stats['info-count'])}` : undefined) +
     row('msgs-per-op (all / servers)', net ? `${show(obj(net.all)?.['msgs-per-op'])} / ${show(obj(net.servers)?.['msgs-per-op'])}` : undefined) +
     row('messages (all / servers)', net ? `${show(obj(net.all)?.['msg-count'])} / ${show(obj(net.servers)?.['msg-count'])}` : undefined) +
+    row('main-phase operations (issued / asked)', opRateText(obj(r.results?.['op-rate']))) +
     `</table>`
   );
+}
+
+/**
+ * "1694 of 2000 (0.85 x --rate, Maelstrom-like lateness)": how many operations
+ * the main phase issued against rate x time-limit, which msgs-per-op divides by.
+ */
+function opRateText(o: Record<string, unknown> | null): string | undefined {
+  if (o === null || typeof o['main-ops'] !== 'number') return undefined;
+  const rate = typeof o['rate'] === 'number' ? o['rate'] : null;
+  const limit = typeof o['time-limit-s'] === 'number' ? o['time-limit-s'] : null;
+  const asked = rate !== null && limit !== null ? Math.round(rate * limit) : null;
+  const ratio = typeof o['ratio'] === 'number' ? `${o['ratio'].toFixed(2)} x --rate, ` : '';
+  const how = o['schedule'] === 'ideal' ? 'ideal schedule' : `Maelstrom-like lateness ${show(o['lateness'])}`;
+  return `${o['main-ops']} of ${asked ?? '–'} (${ratio}${how})`;
 }
 
 export function runPage(d: RunPageData): string {
@@ -244,6 +259,7 @@ const COMMON_FIGURES: Figure[] = [
   { label: 'msgs-per-op (servers)', get: (r) => r.msgsPerOpServers, lowerIsBetter: true, digits: 2 },
   { label: 'msgs-per-op (all)', get: (r) => r.msgsPerOpAll, lowerIsBetter: true, digits: 2 },
   { label: 'operations', get: (r) => r.opCount, lowerIsBetter: null },
+  { label: 'main-phase operations / (rate x time-limit)', get: (r) => numAt(r, 'op-rate', 'ratio'), lowerIsBetter: null, digits: 2 },
   { label: 'failed operations', get: (r) => numAt(r, 'stats', 'fail-count'), lowerIsBetter: true },
   { label: 'indeterminate operations', get: (r) => numAt(r, 'stats', 'info-count'), lowerIsBetter: true },
 ];
