@@ -9,7 +9,7 @@ import { renderStableLatency } from '../../viz/stable.js';
 import { checkSetFull } from '../checker/set-full.js';
 import { broadcastMix } from '../generator.js';
 import { topology, type TopologyName } from '../topology.js';
-import { netFigure, stableMaxFigure, stableMedianFigure, workloadNumber } from './figures.js';
+import { setFullFigures } from './figures.js';
 import {
   failureCompletion,
   malformedReply,
@@ -89,12 +89,7 @@ export const broadcast: WorkloadDef = {
   create: (o) => new BroadcastWorkload(o.topology as TopologyName),
   check: ({ history }) => ({ workload: checkSetFull(history), strict: null }),
   defaultNode: { module: 'broadcast/index.js', bin: 'eddy-broadcast' },
-  figures: [
-    { label: 'lost', better: 'lower', value: (r) => workloadNumber(r, 'lost-count') },
-    netFigure,
-    stableMedianFigure,
-    stableMaxFigure,
-  ],
+  figures: setFullFigures,
   pictures: ({ history, faults }) => [
     { file: 'stable-latency.svg', title: 'Stable latency per broadcast value', text: renderStableLatency(history, faults) },
   ],

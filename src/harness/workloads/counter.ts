@@ -13,7 +13,7 @@
 import { checkCounter, strictCounterReads } from '../checker/counter.js';
 import type { Rng } from '../rng.js';
 import { netFigure, numberAt } from './figures.js';
-import { closedShapeProblem } from './reply-shape.js';
+import { closedShapeProblem, invokeAdd } from './reply-shape.js';
 import { indeterminateCompletion, malformedReply, oncePerWorker, plainGenerator, type Completion, type Conn, type OpSpec, type Workload, type WorkloadDef } from './workload.js';
 
 /** Maelstrom's op mix: a read or an add of `rng.int(10) - 5`, 50/50; g-counter redraws negative adds. */
@@ -40,17 +40,7 @@ class CounterWorkload implements Workload {
   async setup(): Promise<void> {}
 
   async invoke(conn: Conn, op: OpSpec): Promise<Completion> {
-    if (op.f === 'add') {
-      const r = await conn.client.rpc(conn.node, { type: 'add', delta: op.value }, conn.timeoutMs);
-      const failed = indeterminateCompletion(r, op);
-      if (failed !== null) return failed;
-      if (r.kind === 'reply' && r.body.type === 'add_ok') {
-        const problem = closedShapeProblem(r.body, []);
-        if (problem === null) return { type: 'ok', value: op.value };
-        return malformedReply(op, `an add_ok with ${problem}`, r.body, conn.node);
-      }
-      return malformedReply(op, 'an add_ok', r.kind === 'reply' ? r.body : { type: '?' }, conn.node);
-    }
+    if (op.f === 'add') return invokeAdd(conn, op, 'delta');
     const r = await conn.client.rpc(conn.node, { type: 'read' }, conn.timeoutMs);
     const failed = indeterminateCompletion(r, op);
     if (failed !== null) return failed;

@@ -45,3 +45,11 @@ export const stableMaxFigure: Figure = {
   better: 'lower',
   value: (r) => workloadNumber(r, 'stable-latencies', '1'),
 };
+
+/** The headline figures of a set-full workload (broadcast, g-set): lost, msgs/op, stable latency p50 and max. */
+export const setFullFigures: readonly Figure[] = [
+  { label: 'lost', better: 'lower', value: (r) => workloadNumber(r, 'lost-count') },
+  netFigure,
+  stableMedianFigure,
+  stableMaxFigure,
+];

@@ -8,8 +8,8 @@
  */
 import { renderStableLatency } from '../../viz/stable.js';
 import { checkSetFull } from '../checker/set-full.js';
-import { netFigure, stableMaxFigure, stableMedianFigure, workloadNumber } from './figures.js';
-import { closedShapeProblem } from './reply-shape.js';
+import { setFullFigures } from './figures.js';
+import { closedShapeProblem, invokeAdd } from './reply-shape.js';
 import { indeterminateCompletion, malformedReply, oncePerWorker, plainGenerator, type Completion, type Conn, type OpSpec, type Workload, type WorkloadDef } from './workload.js';
 
 class GSetWorkload implements Workload {
@@ -26,17 +26,7 @@ class GSetWorkload implements Workload {
   async setup(): Promise<void> {}
 
   async invoke(conn: Conn, op: OpSpec): Promise<Completion> {
-    if (op.f === 'add') {
-      const r = await conn.client.rpc(conn.node, { type: 'add', element: op.value }, conn.timeoutMs);
-      const failed = indeterminateCompletion(r, op);
-      if (failed !== null) return failed;
-      if (r.kind === 'reply' && r.body.type === 'add_ok') {
-        const problem = closedShapeProblem(r.body, []);
-        if (problem === null) return { type: 'ok', value: op.value };
-        return malformedReply(op, `an add_ok with ${problem}`, r.body, conn.node);
-      }
-      return malformedReply(op, 'an add_ok', r.kind === 'reply' ? r.body : { type: '?' }, conn.node);
-    }
+    if (op.f === 'add') return invokeAdd(conn, op, 'element');
     const r = await conn.client.rpc(conn.node, { type: 'read' }, conn.timeoutMs);
     const failed = indeterminateCompletion(r, op);
     if (failed !== null) return failed;
@@ -58,11 +48,6 @@ export const gSet: WorkloadDef = {
   create: () => new GSetWorkload(),
   check: ({ history }) => ({ workload: checkSetFull(history, { addF: 'add' }), strict: null }),
   defaultNode: { module: 'g-set.js', bin: 'eddy-g-set' },
-  figures: [
-    { label: 'lost', better: 'lower', value: (r) => workloadNumber(r, 'lost-count') },
-    netFigure,
-    stableMedianFigure,
-    stableMaxFigure,
-  ],
+  figures: setFullFigures,
   pictures: ({ history, faults }) => [{ file: 'stable-latency.svg', title: 'Stable latency per added element', text: renderStableLatency(history, faults, { addF: 'add' }) }],
 };

@@ -7,6 +7,7 @@
  * check their replies with this.
  */
 import type { Body } from '../types.js';
+import { indeterminateCompletion, malformedReply, type Completion, type Conn, type OpSpec } from './workload.js';
 
 /**
  * Why `body` does not fit a closed schema listing `fields`, as a phrase, or
@@ -18,4 +19,21 @@ export function closedShapeProblem(body: Body, fields: readonly string[]): strin
   const msgId = body['msg_id'];
   if (msgId !== undefined && !Number.isInteger(msgId)) return `an integer msg_id when there is one (got ${JSON.stringify(msgId)})`;
   return null;
+}
+
+/**
+ * The CRDT chapter's `add` (g-set's element, the counters' delta, named by
+ * `field`): ok on a closed `add_ok`, `info` on anything else, without
+ * with-errors.
+ */
+export async function invokeAdd(conn: Conn, op: OpSpec, field: 'element' | 'delta'): Promise<Completion> {
+  const r = await conn.client.rpc(conn.node, { type: 'add', [field]: op.value }, conn.timeoutMs);
+  const failed = indeterminateCompletion(r, op);
+  if (failed !== null) return failed;
+  if (r.kind === 'reply' && r.body.type === 'add_ok') {
+    const problem = closedShapeProblem(r.body, []);
+    if (problem === null) return { type: 'ok', value: op.value };
+    return malformedReply(op, `an add_ok with ${problem}`, r.body, conn.node);
+  }
+  return malformedReply(op, 'an add_ok', r.kind === 'reply' ? r.body : { type: '?' }, conn.node);
 }
