@@ -8,7 +8,7 @@
  * thread protocol in `protocol.ts` and the thread itself in `worker.ts`),
  * the figures of a run (`figures.ts`) and sweeps over seeds (`sweep.ts`).
  */
-export { simulate, type SimDeps } from './sim/run.js';
+export { simulate, type SimDeps, type SimScriptStep } from './sim/run.js';
 export { figuresOf, headlineFigures, type FigureValue, type SeedFigures } from './sim/figures.js';
 export { simulateInWorker, stallLimitS, STALL_LIMIT_S_DEFAULT, type WorkerRun } from './sim/supervisor.js';
 export { formatSeedLine, formatSummary, spread, summarise, sweep, worstExitCode, type Spread, type SweepOptions, type SweepSummary } from './sim/sweep.js';

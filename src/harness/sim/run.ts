@@ -8,8 +8,9 @@
  */
 import { VirtualClock } from '../../node/clock.js';
 import { simulationStandIns, wallDateNow } from '../ambient.js';
-import { InProcHost, type NodeModule } from '../hosts/inproc.js';
-import type { TestOptions } from '../options.js';
+import { InProcHost, type NodeModule, type RunnableNode } from '../hosts/inproc.js';
+import { checkScript, type ScriptStep } from '../nemesis.js';
+import { nodeIds, type TestOptions } from '../options.js';
 import type { ProgressOutput } from '../progress.js';
 import { Rng } from '../rng.js';
 import type { ActivityBoard } from '../stall.js';
@@ -34,7 +35,19 @@ export interface SimDeps {
   board?: ActivityBoard;
   /** Told the run's directory as soon as it exists. */
   onStore?(dir: string): void;
+  /**
+   * A scripted nemesis instead of `--nemesis` (which must then be empty):
+   * faults at given times, applied and recorded as the random ones are,
+   * and probes, called with the nodes as `createNode` built them. Times
+   * count from the start of the main phase. The script is not in
+   * test.json: a run with one replays from its code, not from the CLI.
+   * @default none
+   */
+  script?: readonly SimScriptStep[];
 }
+
+/** A nemesis script step (nemesis.ts), with probes that see the in-process nodes by id. */
+export type SimScriptStep = ScriptStep<(nodes: ReadonlyMap<string, RunnableNode>) => void>;
 
 /**
  * Runs one test on virtual time. `options.seed` must be set: a simulation
@@ -42,6 +55,8 @@ export interface SimDeps {
  */
 export async function simulate(options: TestOptions, deps: SimDeps): Promise<RunOutcome> {
   if (options.seed === null) throw new Error('simulate: options.seed must be set, so that the run can be replayed');
+  // A bad script is the caller's mistake: say so before a run directory exists.
+  if (deps.script !== undefined) checkScript(deps.script, nodeIds(options.nodeCount), options.nemesis);
   const clock = new VirtualClock();
   const host = new InProcHost({ module: deps.module, clock, seed: options.seed, args: options.args, board: deps.board });
   // From here to the end, a node reaching for Math.random or Date.now gets the run's seed and virtual time.
@@ -68,6 +83,9 @@ async function drive(options: TestOptions, deps: SimDeps, clock: VirtualClock, h
     render: deps.render ?? true,
     // Wall time and memory differ from run to run: harness.json only.
     harnessFiguresInResults: false,
+    ...(deps.script === undefined
+      ? {}
+      : { nemesisScript: deps.script.map((step): ScriptStep => ('probe' in step ? { atS: step.atS, probe: () => step.probe(host.built) } : step)) }),
   };
   const outcome = runTest(options, runDeps).finally(() => {
     done = true;
