@@ -122,8 +122,9 @@ export function latenessMs(waitMs: number, strength: number, rng: Rng): number {
 /** A nemesis operation's name: start-partition, stop-partition, kill, restart, pause, resume, ... */
 export type NemesisF = string;
 
-/** When the nemesis's next operation is due and which it is (NemesisSchedule, or several combined). */
+/** When the nemesis's next operation is due and which it is (NemesisSchedule, several combined, or a script). */
 export interface NemesisTiming {
+  /** Never earlier than `nowMs`; Infinity once the nemesis has nothing more to do. */
   dueMs(nowMs: number): number;
   take(nowMs: number): NemesisF;
 }
@@ -220,8 +221,9 @@ export class OpGenerator {
     if (this.#done) return { kind: 'done' };
     const clientFree = this.#rateHz > 0 && this.#anyFree(isFree);
     const clientAtMs = Math.max(nowMs, this.#clientDueMs);
-    const nemesisOffers = this.#nemesis !== null && nemesisFree;
     const nemesisAtMs = this.#nemesis === null ? Infinity : this.#nemesis.dueMs(nowMs);
+    // A nemesis with nothing left to do (a script run to its end) offers nothing, as an exhausted generator in Jepsen's `any`.
+    const nemesisOffers = this.#nemesis !== null && nemesisFree && nemesisAtMs !== Infinity;
 
     let pick: 'client' | 'nemesis' | null = null;
     if (clientFree && nemesisOffers) {

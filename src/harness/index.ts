@@ -11,6 +11,9 @@
  * const outcome = await runTest(options, { clock: new RealClock(), host: new ProcessHost(options.bin, options.args) });
  * console.log(outcome.results['valid?'], outcome.dir);
  * ```
+ *
+ * `simulate` runs the same test on virtual time with in-process nodes, and
+ * takes a scripted nemesis (faults and probes at given times; nemesis.ts).
  */
 export { runTest, EXIT_RUN_FAILED, StoreError, type RunDeps, type RunOutcome } from './runner.js';
 export {
@@ -32,3 +35,6 @@ export { Rng } from './rng.js';
 export type { Body, Envelope, JournalEvent, Op, OpType } from './types.js';
 export type { NodeHost, HostedNode, NodeHandlers, ExitInfo } from './host.js';
 export { ProcessHost } from './hosts/process.js';
+export { InProcHost, type NodeModule, type RunnableNode } from './hosts/inproc.js';
+export { simulate, type SimDeps, type SimScriptStep } from './sim.js';
+export type { NemesisScript, ScriptStep } from './nemesis.js';

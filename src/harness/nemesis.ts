@@ -23,9 +23,19 @@
  * drawn per operation. Completions name the nodes hit. Only the run's
  * clock and seeded streams are used, so the same seed gives the same faults
  * on virtual time.
+ *
+ * A *script* (`NemesisScript`, a programmatic API for tests and benches)
+ * replaces the random schedules: each step names its time and its nodes
+ * (isolate n3 at 1 s, heal at 6 s). Its steps go through the generator's
+ * nemesis slot and are applied and recorded exactly as the random faults
+ * are, so the history, the journal and the checkers see an ordinary run.
+ * A script may also hold probes: callbacks at a virtual time that look
+ * inside the run, on the clock and outside the generator, so that a probe
+ * that only reads changes nothing in the run.
  */
 import { NemesisSchedule, type NemesisF, type NemesisTiming } from './generator.js';
-import { describeGrudge, majority, randomGrudge, type Grudge } from './grudge.js';
+import type { Clock } from '../node/clock.js';
+import { completeGrudge, describeGrudge, majority, randomGrudge, type Grudge } from './grudge.js';
 import type { History } from './history.js';
 import type { NemesisFault } from './options.js';
 import type { Rng } from './rng.js';
@@ -101,6 +111,121 @@ class CombinedTiming implements NemesisTiming {
   }
 }
 
+/**
+ * One step of a scripted nemesis, `atS` seconds after the main phase
+ * starts (the history's clock, give or take the workload's setup). Steps
+ * due at the same time run in script order; one due after the main phase
+ * has ended never runs, as a Jepsen nemesis op past the time limit.
+ */
+export type ScriptStep<Probe = () => void> =
+  /** start-partition: these nodes hear only each other, the rest only the rest. */
+  | { atS: number; isolate: readonly string[] }
+  /** stop-partition: the network heals. */
+  | { atS: number; heal: true }
+  /** kill: these nodes end at once (SIGKILL, or an in-process node discarded). */
+  | { atS: number; kill: readonly string[] }
+  /** restart: every killed node starts again (init and the workload's setup again). */
+  | { atS: number; restart: true }
+  /** pause: these nodes' messages and timers wait (SIGSTOP). */
+  | { atS: number; pause: readonly string[] }
+  /** resume: every paused node goes on (SIGCONT). */
+  | { atS: number; resume: true }
+  /**
+   * Not a fault: called on the run's clock, outside the generator, so it
+   * takes no nemesis turn and records nothing. A probe at the same instant
+   * as a fault step may run before it; put it a little later to see its
+   * effect. One due after the nodes have stopped never runs.
+   */
+  | { atS: number; probe: Probe };
+
+export type NemesisScript = readonly ScriptStep[];
+
+const STEP_ACTIONS = ['isolate', 'heal', 'kill', 'restart', 'pause', 'resume', 'probe'] as const;
+type StepAction = (typeof STEP_ACTIONS)[number];
+
+/** The one action a step names; throws (a programmer error) for none or several. */
+function actionOf(step: ScriptStep<unknown>, i: number): StepAction {
+  const named = STEP_ACTIONS.filter((a) => a in step);
+  if (named.length !== 1) {
+    throw new Error(`nemesis script step ${i}: expected exactly one of ${STEP_ACTIONS.join(', ')}, got ${named.length === 0 ? 'none' : named.join(' and ')}`);
+  }
+  return named[0]!;
+}
+
+/** The fault a step action belongs to (null for a probe). */
+const STEP_FAULT: Record<StepAction, NemesisFault | null> = {
+  isolate: 'partition',
+  heal: 'partition',
+  kill: 'kill',
+  restart: 'kill',
+  pause: 'pause',
+  resume: 'pause',
+  probe: null,
+};
+
+/** The operation name a step is recorded under. */
+const STEP_F: Record<Exclude<StepAction, 'probe'>, NemesisF> = {
+  isolate: 'start-partition',
+  heal: 'stop-partition',
+  kill: 'kill',
+  restart: 'restart',
+  pause: 'pause',
+  resume: 'resume',
+};
+
+/**
+ * Checks a script against the run's nodes and `--nemesis` (a script
+ * replaces the random faults, so it cannot be given with them); throws one
+ * sentence naming the step. Returns the faults the script uses.
+ */
+export function checkScript(script: readonly ScriptStep<unknown>[], nodes: readonly string[], faults: readonly NemesisFault[]): NemesisFault[] {
+  if (faults.length > 0) {
+    throw new Error(`a nemesis script replaces the random faults, but --nemesis ${faults.join(',')} was given too; pass one or the other`);
+  }
+  const used = new Set<NemesisFault>();
+  script.forEach((step, i) => {
+    const action = actionOf(step, i);
+    if (!(Number.isFinite(step.atS) && step.atS >= 0)) throw new Error(`nemesis script step ${i}: expected atS to be a number of seconds >= 0, got ${step.atS}`);
+    const targets = 'isolate' in step ? step.isolate : 'kill' in step ? step.kill : 'pause' in step ? step.pause : [];
+    for (const n of targets) {
+      if (!nodes.includes(n)) throw new Error(`nemesis script step ${i}: ${action} names ${JSON.stringify(n)}, which is not one of the nodes (${nodes.join(', ')})`);
+    }
+    if ((action === 'isolate' || action === 'kill' || action === 'pause') && targets.length === 0) throw new Error(`nemesis script step ${i}: ${action} names no nodes`);
+    const fault = STEP_FAULT[action];
+    if (fault !== null) used.add(fault);
+  });
+  return NEMESIS_ORDER.filter((f) => used.has(f));
+}
+
+/** A script's fault steps as the generator's nemesis stream: each due at its time, in script order. */
+class ScriptTiming implements NemesisTiming {
+  readonly #steps: { atMs: number; step: ScriptStep; f: NemesisF }[];
+  #next = 0;
+  /** Steps handed out by `take` and not yet performed (the runner invokes each at once). */
+  readonly taken: ScriptStep[] = [];
+
+  constructor(script: NemesisScript, startMs: number) {
+    const faults = script.flatMap((step, i) => {
+      const action = actionOf(step, i);
+      return action === 'probe' ? [] : [{ atMs: startMs + step.atS * 1000, step, f: STEP_F[action], i }];
+    });
+    // Stable: steps at one time keep the script's order.
+    faults.sort((a, b) => a.atMs - b.atMs || a.i - b.i);
+    this.#steps = faults;
+  }
+
+  dueMs(nowMs: number): number {
+    const s = this.#steps[this.#next];
+    return s === undefined ? Infinity : Math.max(nowMs, s.atMs);
+  }
+
+  take(_nowMs: number): NemesisF {
+    const s = this.#steps[this.#next++]!;
+    this.taken.push(s.step);
+    return s.f;
+  }
+}
+
 export interface NemesisOptions {
   /** The run's root stream; the nemesis forks its own streams from it. */
   rng: Rng;
@@ -111,6 +236,14 @@ export interface NemesisOptions {
   nodes: readonly string[];
   faults: readonly NemesisFault[];
   intervalS: number;
+  /**
+   * Steps at scripted times instead of the random faults (`faults` must
+   * then be empty). Needs `clock`: time 0 of the script is when the
+   * Nemesis is made, at the start of the main phase.
+   */
+  script?: NemesisScript;
+  /** The run's clock; needed with a script (its probes run on it). */
+  clock?: Clock;
 }
 
 export class Nemesis {
@@ -121,6 +254,7 @@ export class Nemesis {
   readonly #history: History;
   readonly #nodes: readonly string[];
   readonly #rngs = new Map<NemesisFault, Rng>();
+  readonly #script: ScriptTiming | null = null;
   #partition: Grudge | null = null;
   #oneWay: Grudge | null = null;
   #oneWayFrom: string[] = [];
@@ -128,11 +262,23 @@ export class Nemesis {
   #paused: string[] = [];
 
   constructor(o: NemesisOptions) {
-    this.#faults = NEMESIS_ORDER.filter((f) => o.faults.includes(f));
     this.#net = o.net;
     this.#control = o.control ?? null;
     this.#history = o.history;
     this.#nodes = o.nodes;
+    if (o.script !== undefined) {
+      this.#faults = checkScript(o.script, o.nodes, o.faults);
+      if (this.#control === null && (this.#faults.includes('kill') || this.#faults.includes('pause'))) {
+        throw new Error('Nemesis: kill and pause need a ProcessControl');
+      }
+      if (o.clock === undefined) throw new Error('Nemesis: a script needs the run\'s clock');
+      const timing = new ScriptTiming(o.script, o.clock.now());
+      this.#script = timing;
+      this.timing = timing;
+      for (const step of o.script) if ('probe' in step) o.clock.setTimer(step.atS * 1000, step.probe);
+      return;
+    }
+    this.#faults = NEMESIS_ORDER.filter((f) => o.faults.includes(f));
     if (this.#control === null && (this.#faults.includes('kill') || this.#faults.includes('pause'))) {
       throw new Error('Nemesis: kill and pause need a ProcessControl');
     }
@@ -165,6 +311,7 @@ export class Nemesis {
 
   /** Performs one nemesis operation the generator issued; a restart resolves once the nodes are ready. */
   invoke(f: NemesisF): void | Promise<void> {
+    if (this.#script !== null) return this.#invokeStep(f);
     switch (f) {
       case 'start-partition':
         return this.#startPartition();
@@ -201,6 +348,19 @@ export class Nemesis {
     if (this.#killed.length > 0) await this.#restart();
   }
 
+  /** Performs the script step the timing just handed out (`f` is its operation name). */
+  #invokeStep(f: NemesisF): void | Promise<void> {
+    const step = this.#script!.taken.shift();
+    if (step === undefined) throw new Error(`Nemesis: ${f} was invoked, but the script handed out no step`);
+    if ('isolate' in step) return this.#startPartition(step.isolate);
+    if ('heal' in step) return this.#stopPartition();
+    if ('kill' in step) return this.#kill(step.kill);
+    if ('restart' in step) return this.#restart();
+    if ('pause' in step) return this.#pause(step.pause);
+    if ('resume' in step) return this.#resume();
+    throw new Error(`Nemesis: the script handed out a step that is no fault (${f})`);
+  }
+
   #record(f: string, value: unknown): void {
     this.#history.record({ process: 'nemesis', type: 'info', f, value });
   }
@@ -222,12 +382,22 @@ export class Nemesis {
     this.#net.setGrudge(union);
   }
 
-  #startPartition(): void {
-    const { kind, grudge, description } = randomGrudge(this.#nodes, this.#rngs.get('partition')!);
-    this.#record('start-partition', kind);
-    this.#partition = grudge;
+  /** A random partition kind, or (scripted) `isolate` against the rest; the invocation records the kind or the two sides. */
+  #startPartition(isolate?: readonly string[]): void {
+    if (isolate === undefined) {
+      const { kind, grudge, description } = randomGrudge(this.#nodes, this.#rngs.get('partition')!);
+      this.#record('start-partition', kind);
+      this.#partition = grudge;
+      this.#applyGrudges();
+      this.#record('start-partition', description);
+      return;
+    }
+    const inside = this.#nodes.filter((n) => isolate.includes(n));
+    const components = [inside, this.#nodes.filter((n) => !isolate.includes(n))];
+    this.#record('start-partition', components);
+    this.#partition = completeGrudge(components, this.#nodes);
     this.#applyGrudges();
-    this.#record('start-partition', description);
+    this.#record('start-partition', describeGrudge(this.#partition, this.#nodes));
   }
 
   #stopPartition(): void {
@@ -260,12 +430,14 @@ export class Nemesis {
     this.#record('stop-partition-one-way', 'network-healed');
   }
 
-  #kill(): void {
-    const rng = this.#rngs.get('kill')!;
-    const spec = rng.pick(TARGET_SPECS);
-    this.#record('kill', spec);
+  /** Random targets by a drawn spec, or (scripted) the nodes named; the invocation records the spec or the names. */
+  #kill(named?: readonly string[]): void {
+    const rng = named === undefined ? this.#rngs.get('kill')! : null;
+    const spec = rng === null ? null : rng.pick(TARGET_SPECS);
+    this.#record('kill', spec ?? [...named!]);
     // A paused node is left alone (it is already not answering); a later restart would otherwise race its resume.
-    const targets = pickTargets(spec, this.#nodes.filter((n) => !this.#paused.includes(n) && !this.#killed.includes(n)), rng);
+    const pool = this.#nodes.filter((n) => !this.#paused.includes(n) && !this.#killed.includes(n));
+    const targets = rng === null ? pool.filter((n) => named!.includes(n)) : pickTargets(spec!, pool, rng);
     this.#control!.kill(targets);
     this.#killed = this.#nodes.filter((n) => this.#killed.includes(n) || targets.includes(n));
     this.#record('kill', Object.fromEntries(targets.map((n) => [n, 'killed'])));
@@ -279,11 +451,12 @@ export class Nemesis {
     this.#record('restart', Object.fromEntries(targets.map((n) => [n, 'started'])));
   }
 
-  #pause(): void {
-    const rng = this.#rngs.get('pause')!;
-    const spec = rng.pick(TARGET_SPECS);
-    this.#record('pause', spec);
-    const targets = pickTargets(spec, this.#nodes.filter((n) => !this.#killed.includes(n) && !this.#paused.includes(n)), rng);
+  #pause(named?: readonly string[]): void {
+    const rng = named === undefined ? this.#rngs.get('pause')! : null;
+    const spec = rng === null ? null : rng.pick(TARGET_SPECS);
+    this.#record('pause', spec ?? [...named!]);
+    const pool = this.#nodes.filter((n) => !this.#killed.includes(n) && !this.#paused.includes(n));
+    const targets = rng === null ? pool.filter((n) => named!.includes(n)) : pickTargets(spec!, pool, rng);
     this.#control!.pause(targets);
     this.#paused = this.#nodes.filter((n) => this.#paused.includes(n) || targets.includes(n));
     this.#record('pause', Object.fromEntries(targets.map((n) => [n, 'paused'])));

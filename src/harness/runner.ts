@@ -28,7 +28,7 @@ import { History } from './history.js';
 import { JournalWriter } from './journal.js';
 import type { ExitInfo, HostedNode, NodeHost } from './host.js';
 import { judgeRun } from './challenges.js';
-import { Nemesis, type ProcessControl } from './nemesis.js';
+import { Nemesis, type NemesisScript, type ProcessControl } from './nemesis.js';
 import { Net, NetError } from './net.js';
 import { lateStrength, nodeIds, validateOptions, workerCount, type TestOptions } from './options.js';
 import { Progress, type ProgressOutput } from './progress.js';
@@ -114,6 +114,8 @@ export interface RunDeps {
    * @default { messages: 500000, chars: 134217728 }
    */
   backlogMax?: { messages: number; chars: number };
+  /** Faults (and probes) at scripted times instead of `--nemesis`'s random ones (see nemesis.ts); none by default. */
+  nemesisScript?: NemesisScript;
 }
 
 /** What the harness itself did and cost during a run (results.json "harness", and harness.json). */
@@ -265,6 +267,7 @@ class Run {
   #routingEndMs: number | null = null;
   #routingEndCount = 0;
   #backlogMax: { messages: number; chars: number };
+  readonly #nemesisScript: NemesisScript | undefined;
 
   constructor(o: TestOptions, deps: RunDeps, seed: number) {
     this.#o = o;
@@ -277,6 +280,7 @@ class Run {
     this.#render = deps.render ?? true;
     this.#figuresInResults = deps.harnessFiguresInResults ?? true;
     this.#backlogMax = deps.backlogMax ?? { messages: BACKLOG_MESSAGES_MAX, chars: BACKLOG_CHARS_MAX };
+    this.#nemesisScript = deps.nemesisScript;
 
     this.#nodes = nodeIds(o.nodeCount);
     this.#def = workloadDef(o.workload);
@@ -652,7 +656,7 @@ class Run {
       busy: false,
     }));
     const startMs = this.#clock.now();
-    if (this.#o.nemesis.length > 0) {
+    if (this.#o.nemesis.length > 0 || this.#nemesisScript !== undefined) {
       this.#nemesis = new Nemesis({
         rng: this.#rng,
         net: this.#net,
@@ -661,6 +665,8 @@ class Run {
         nodes: this.#nodes,
         faults: this.#o.nemesis,
         intervalS: this.#o.nemesisIntervalS,
+        script: this.#nemesisScript,
+        clock: this.#clock,
       });
     }
     const generator = new OpGenerator({

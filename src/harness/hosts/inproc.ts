@@ -89,6 +89,18 @@ export class InProcHost implements NodeHost {
   }
 
   /**
+   * What `createNode` returned for each node id, its latest incarnation (a
+   * node whose factory threw is absent), for probes that look inside a
+   * simulated run. Reading a node's state is harmless; calling into it is
+   * node code run outside any delivery or timer, on the run's clock.
+   */
+  get built(): ReadonlyMap<string, RunnableNode> {
+    const out = new Map<string, RunnableNode>();
+    for (const [id, n] of this.#latest) if (n.built !== null) out.set(id, n.built);
+    return out;
+  }
+
+  /**
    * True once nodes were started and every one has ended. The simulated
    * part of a run is then over: the simulator stops moving the clock, so
    * that timers left behind (e.g. an init timeout after an aborted start)
@@ -119,6 +131,8 @@ class InProcNode implements HostedNode {
   #resolveExit!: (info: ExitInfo) => void;
   #exit: ExitInfo | null = null;
   #stopRequested = false;
+  /** What createNode returned; null until then, or when it threw. */
+  built: RunnableNode | null = null;
 
   constructor(id: string, index: number, o: HostConfig, rng: Rng, disk: MemoryDisk, handlers: NodeHandlers, onEnded: () => void) {
     this.#clock = o.clock;
@@ -179,6 +193,7 @@ class InProcNode implements HostedNode {
         throw new TypeError(`it returned ${describe(node)}, expected a Node (an object with a run() method)`);
       }
       checkWiring(node);
+      this.built = node;
     } catch (e) {
       // The runner learns of it the way it learns of a process that would not
       // start: an exit, reported after start() has returned.

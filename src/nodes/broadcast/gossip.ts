@@ -2,7 +2,7 @@
  * The broadcast protocol between servers, as a state machine that sees the
  * world only through a `GossipPort` (send a body, read the clock, set a
  * timer). It knows nothing of stdin or of the Maelstrom client protocol, so
- * tests and the tuning cluster (cluster.ts) drive it directly, and the node
+ * unit tests drive it directly, and the node
  * (index.ts) wires it to eddy's `Node`.
  *
  * Every inter-server message is one `gossip` body: the sender's knowledge

@@ -36,10 +36,23 @@ function parseEntries(text: string): WireEntry[] {
   return out;
 }
 
+/** Each node's engine, for `gossipOf`; weak, so that a finished run's nodes go. */
+const engines = new WeakMap<object, () => Gossip | null>();
+
+/**
+ * The Gossip engine behind a node `createNode` built (null before `init`,
+ * or for anything else): what a simulation's probes use to look inside a
+ * run, or to broadcast values the workload never would.
+ */
+export function gossipOf(node: unknown): Gossip | null {
+  return typeof node === 'object' && node !== null ? (engines.get(node)?.() ?? null) : null;
+}
+
 export function createNode(env: NodeEnv, options?: BroadcastOptions): Node {
   const opts = options ?? parseOptions(env.args);
   const node = new Node({ transport: env.transport, clock: env.clock, random: env.random });
   let gossip: Gossip | null = null;
+  engines.set(node, () => gossip);
 
   const disk = env.disk;
   node.onInit(() => {

@@ -1,50 +1,18 @@
 /**
  * One worker thread of `eddy sim`: it loads the node module again from its
- * URL, then simulates each seed the supervising thread hands it and posts
- * back what came of it. Every run is still one seed on its own
+ * URL, then simulates each seed the supervising thread (supervisor.ts)
+ * hands it and posts back what came of it. Every run is still one seed on its own
  * VirtualClock, so running seeds in threads changes no run's files. Entries
  * into node code are noted on the shared board (stall.ts), so that the
  * supervisor can stop a run whose node never returns.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { wallNow } from './ambient.js';
-import { fromExports, importNodeModule } from './hosts/inproc.js';
-import type { TestOptions } from './options.js';
-import { figuresOf, simulate, type SeedFigures } from './sim.js';
-import { ActivityBoard } from './stall.js';
-
-export interface SimWorkerData {
-  moduleName: string;
-  moduleUrl: string;
-  options: TestOptions;
-  /** The board this worker notes entries into node code on. */
-  board: SharedArrayBuffer;
-}
-
-/** supervisor -> worker: run this seed (directory named after `startedAtMs`), abort it, or stop. */
-export type SimWorkerTask =
-  | {
-      seed: number;
-      startedAtMs: number;
-      /** Draw the pictures (single runs do; sweeps leave that to eddy serve). */
-      render: boolean;
-      /** Forward progress and notices (single runs); `quiet` stays as in the options. */
-      progress: { isTTY: boolean } | null;
-    }
-  | { abort: true }
-  | { stop: true };
-
-/** worker -> supervisor. */
-export type SimWorkerReply =
-  | 'ready'
-  /** The run's directory exists. */
-  | { store: string }
-  /** Progress or notice text, for the supervisor's output. */
-  | { progress: string }
-  /** A finished run: its figures, results and how much test time it covered. */
-  | { figures: SeedFigures; results: Record<string, unknown>; simulatedS: number }
-  /** The harness itself failed. */
-  | { seed: number; error: string };
+import { wallNow } from '../ambient.js';
+import { fromExports, importNodeModule } from '../hosts/inproc.js';
+import { ActivityBoard } from '../stall.js';
+import { figuresOf } from './figures.js';
+import type { SimWorkerData, SimWorkerReply, SimWorkerTask } from './protocol.js';
+import { simulate } from './run.js';
 
 const data = workerData as SimWorkerData;
 const port = parentPort!;
