@@ -50,7 +50,7 @@ export interface FlagSpec {
   /** The value read from its text; `undefined` means the text is not a good value. Value flags only. */
   readonly parse?: (text: string) => unknown;
   /** Added when the flag is given to a command that does not take it: what to use there instead. */
-  readonly elsewhere?: string;
+  readonly elsewhere?: Partial<Record<CommandName, string>>;
 }
 
 // ---- value readers -----------------------------------------------------------------
@@ -140,7 +140,7 @@ export const FLAGS: readonly FlagSpec[] = [
     origin: 'maelstrom',
     field: 'bin',
     ...nonEmpty('the path of the node program to test'),
-    elsewhere: 'eddy sim builds nodes in-process from a module: use --node MODULE',
+    elsewhere: { sim: 'eddy sim builds nodes in-process from a module: use --node MODULE' },
   },
   { flag: 'node-count', arg: 'N', help: 'Run N nodes n0..n(N-1). Default: five nodes n1..n5.', commands: CHECKED_TOO, origin: 'maelstrom', field: 'nodeCount', ...positiveInt('a positive whole number of nodes') },
   { flag: 'time-limit', arg: 'SECONDS', help: 'Length of the main phase. Default 60.', commands: CHECKED_TOO, origin: 'maelstrom', field: 'timeLimitS', ...positiveNumber('a positive number of seconds') },
@@ -263,7 +263,7 @@ export const FLAGS: readonly FlagSpec[] = [
     ...nonEmpty('the path of a JS or TS module exporting createNode'),
   },
   // Which names exist is resolveChallenge's to say (with exit 3 for a challenge whose workload eddy lacks).
-  { flag: 'challenge', arg: 'NAME', help: "Run Gossip Glomers challenge NAME's flags and judge its targets (eddy challenge --list).", commands: ['sim'], origin: 'eddy', ...nonEmpty(`a challenge name such as ${challenges()[0]?.name ?? '1'}`), elsewhere: 'eddy challenge takes the name first: eddy challenge NAME --bin PROGRAM' },
+  { flag: 'challenge', arg: 'NAME', help: "Run Gossip Glomers challenge NAME's flags and judge its targets (eddy challenge --list).", commands: ['sim'], origin: 'eddy', ...nonEmpty(`a challenge name such as ${challenges()[0]?.name ?? '1'}`), elsewhere: { test: 'for a challenge run as processes: eddy challenge NAME --bin PROGRAM' } },
   { flag: 'seeds', arg: 'K', help: 'Run K seeds (1..K, or from --seed) and print a summary.', commands: ['sim'], origin: 'eddy', ...wholeNumberUpTo(`a whole number of seeds from 1 to ${MAX_SEEDS}`, MAX_SEEDS) },
   { flag: 'jobs', arg: 'N', help: 'With --seeds, simulate N seeds at once in worker threads. Default: CPUs, at most 4.', commands: ['sim'], origin: 'eddy', ...wholeNumberUpTo(`a whole number of threads from 1 to ${MAX_JOBS}`, MAX_JOBS) },
   { flag: 'keep-all', help: 'With --seeds, keep the run directories of valid seeds too (default: failing only).', commands: ['sim'], origin: 'eddy' },
@@ -399,7 +399,7 @@ export function parseCommandLine(command: CommandName, argv: readonly string[]):
     }
     if (spec === undefined) throw new OptionError(`Unknown flag ${raw}; see eddy ${command} --help for the flags it takes`);
     if (!mine.includes(spec)) {
-      const hint = spec.elsewhere === undefined ? `see eddy ${command} --help for the flags it takes` : spec.elsewhere;
+      const hint = spec.elsewhere?.[command] ?? `see eddy ${command} --help for the flags it takes`;
       throw new OptionError(`--${spec.flag} is a flag of ${commandList(spec.commands.filter((c) => c !== command))}, not of eddy ${command} (${hint})`);
     }
     if (spec.arg === undefined) {
