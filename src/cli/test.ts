@@ -1,6 +1,6 @@
 /**
  * `eddy test`: Maelstrom's `maelstrom test`, for a node program in any
- * language. Parses the flags (options.ts), checks the binary, runs the test
+ * language. Parses the flags (flags.ts), checks the binary, runs the test
  * on real processes and wall time, then prints the results in Maelstrom's
  * layout, one verdict line, and where the files are.
  */
