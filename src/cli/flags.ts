@@ -241,7 +241,7 @@ export const FLAGS: readonly FlagSpec[] = [
     flag: 'lateness',
     arg: 'F',
     help: 'How late operations go out, as on Maelstrom: 1 a typical machine (~0.85 x rate x time-limit ops at rate 100), 0 never (eddy). Default 1.',
-    commands: TEST_LIKE,
+    commands: CHECKED_TOO,
     origin: 'eddy',
     field: 'lateness',
     expects: 'a strength from 0 to 10 (1 = a typical Maelstrom machine, 0 = never late)',
@@ -250,7 +250,7 @@ export const FLAGS: readonly FlagSpec[] = [
       return Number.isFinite(f) && f >= 0 && f <= 10 ? f : undefined;
     },
   },
-  { flag: 'ideal-rate', help: 'Issue exactly rate x time-limit operations, unlike Maelstrom (eddy; the same as --lateness 0).', commands: TEST_LIKE, origin: 'eddy', field: 'idealRate' },
+  { flag: 'ideal-rate', help: 'Issue exactly rate x time-limit operations, unlike Maelstrom (eddy; the same as --lateness 0).', commands: CHECKED_TOO, origin: 'eddy', field: 'idealRate' },
   { flag: 'init-timeout', arg: 'SECONDS', help: 'Time a node has to answer init (eddy; Maelstrom: 10). Default 10.', commands: TEST_LIKE, origin: 'eddy', field: 'initTimeoutS', ...positiveNumber('a positive number of seconds') },
 
   // eddy sim's own
