@@ -26,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { RealClock } from '../src/node/clock.js';
 import { ProcessHost } from '../src/harness/hosts/process.js';
 import { Net } from '../src/harness/net.js';
-import { parseTestArgs } from '../src/harness/options.js';
+import { parseTestArgs } from '../src/cli/flags.js';
 import { Rng } from '../src/harness/rng.js';
 import { renderPictures, runTest } from '../src/harness/runner.js';
 

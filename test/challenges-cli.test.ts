@@ -169,6 +169,6 @@ describe('eddy challenge', () => {
   test('no --bin: one sentence naming eddy\'s own node for the challenge', async () => {
     const b = buffers();
     assert.equal(await main(['challenge', '5b'], b.io), 4);
-    assert.equal(b.err(), "--bin is required: the node program to test, e.g. --bin bin/eddy-kafka (eddy's own for challenge 5b; eddy sim --challenge 5b runs it in-process).\n");
+    assert.equal(b.err(), "--bin is required: expected the path of the node program to test, e.g. --bin bin/eddy-kafka (eddy's own for challenge 5b; eddy sim --challenge 5b runs it in-process).\n");
   });
 });

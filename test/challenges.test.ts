@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { challenges, describeTarget, findChallenge, formatJudgement, judgeChallenge, judgeTarget, unknownChallengeSentence } from '../src/harness/challenges.js';
-import { parseTestArgs } from '../src/harness/options.js';
+import { parseTestArgs } from '../src/cli/flags.js';
 import { findWorkload } from '../src/harness/workloads/registry.js';
 
 /** The evaluation command of each challenge page, verbatim (6c with its en dash; 6b: its second, partitioned command). */

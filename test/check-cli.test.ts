@@ -37,6 +37,23 @@ test('eddy check on a simulated run directory reproduces its results.json, and -
   assert.deepEqual(JSON.parse(fs.readFileSync(out, 'utf8')), original);
 });
 
+test('flags given to eddy check are laid over the run\'s own options; flags that cannot change a stored run are refused', async () => {
+  const store = tmp();
+  const sim = await run(simCommand, ['-w', 'broadcast', '--node-count', '3', '--time-limit', '3', '--rate', '20', '--seed', '4', '--store', store, '--quiet']);
+  assert.equal(sim.code, 0, sim.stderr.slice(-500));
+  const dir = path.join(store, 'latest');
+  const out = path.join(store, 'again.json');
+  const r = await run(checkCommand, [dir, '--ideal-rate', '--availability', 'total', '--out', out, '--quiet']);
+  assert.equal(r.code, 0, r.stderr);
+  const again = JSON.parse(fs.readFileSync(out, 'utf8'));
+  const original = JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8'));
+  assert.equal(original['op-rate'].schedule, 'maelstrom');
+  assert.deepEqual([again['op-rate'].schedule, again['op-rate'].lateness], ['ideal', 0]);
+  const refused = await run(checkCommand, [dir, '--nemesis', 'kill']);
+  assert.equal(refused.code, 4);
+  assert.equal(refused.stderr, '--nemesis is a flag of eddy test, eddy challenge and eddy sim, not of eddy check (see eddy check --help for the flags it takes).\n');
+});
+
 test('a bare history.jsonl needs -w, and many paths are checked in one call with the worst exit code', async () => {
   const dir = tmp();
   const good = writeLines(dir, 'good.jsonl', [

@@ -13,7 +13,7 @@ import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { RealClock } from '../src/node/clock.js';
 import { ProcessHost } from '../src/harness/hosts/process.js';
-import { parseTestArgs } from '../src/harness/options.js';
+import { parseTestArgs } from '../src/cli/flags.js';
 import { runTest } from '../src/harness/runner.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

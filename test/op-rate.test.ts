@@ -114,7 +114,8 @@ test('latenessMs: proportional to the wait below the cap, the cap above it, scal
 });
 
 test('--lateness and --ideal-rate: parsed, validated with one sentence, listed in --help', async () => {
-  const { parseTestArgs, flagsHelp, lateStrength, validateOptions, DEFAULT_OPTIONS, OptionError } = await import('../src/harness/options.js');
+  const { lateStrength, validateOptions, DEFAULT_OPTIONS, OptionError } = await import('../src/harness/options.js');
+  const { parseTestArgs, flagsHelp } = await import('../src/cli/flags.js');
   const parse = (...a: string[]) => parseTestArgs(['--bin', 'x', ...a]).options;
   assert.equal(lateStrength(parse()), 1);
   assert.equal(lateStrength(parse('--lateness', '0.5')), 0.5);
@@ -126,8 +127,8 @@ test('--lateness and --ideal-rate: parsed, validated with one sentence, listed i
   assert.throws(() => parse('--lateness', '20'), /--lateness expects a strength from 0 to 10/);
   assert.throws(() => parse('--ideal-rate', '--lateness', '2'), /--ideal-rate and --lateness 2 contradict/);
   assert.throws(() => validateOptions({ ...DEFAULT_OPTIONS, bin: 'x', lateness: -0.5 }), /Option lateness expects a number from 0 to 10, got -0.5/);
-  assert.match(flagsHelp(), /--lateness F/);
-  assert.match(flagsHelp(), /--ideal-rate/);
+  assert.match(flagsHelp('test'), /--lateness F/);
+  assert.match(flagsHelp('test'), /--ideal-rate/);
 });
 
 test('a simulated run: results.json "op-rate" right after "net", default vs --ideal-rate, same seed same count; the console line', async () => {

@@ -9,9 +9,10 @@
  * below, so both commands mean the same by a challenge.
  */
 import { challenges, describeTarget, EXIT_CHALLENGE_NOT_MET, findChallenge, unknownChallengeSentence, type Challenge } from '../harness/challenges.js';
-import { FLAGS, OptionError, parseTestArgs, type TestOptions } from '../harness/options.js';
+import { OptionError, type TestOptions } from '../harness/options.js';
 import { findWorkload } from '../harness/workloads/registry.js';
-import { EXIT_RUN_FAILED, EXIT_USAGE, type CliIO, type Command } from './command.js';
+import { EXIT_RUN_FAILED, EXIT_USAGE, reportUsage, type CliIO, type Command } from './command.js';
+import { flagsHelp, parseCommandLine, refusePositionals, requireBin, testOptionsOf, type CommandName, type GivenFlag } from './flags.js';
 import { runTests } from './test.js';
 
 /**
@@ -32,50 +33,39 @@ export interface ChallengeArgv {
 
 /**
  * Lays `userArgv` (flags, then `--` and node arguments) over challenge
- * `c`'s flags. Throws OptionError for a `-w` that is not the challenge's
- * workload.
+ * `c`'s flags; `command` is the command reading them (eddy challenge, or
+ * eddy sim with its own flags among them). Throws OptionError for a bad
+ * flag, or a `-w` that is not the challenge's workload.
  */
-export function challengeArgv(c: Challenge, userArgv: readonly string[]): ChallengeArgv {
+export function challengeArgv(c: Challenge, userArgv: readonly string[], command: CommandName = 'challenge'): ChallengeArgv {
   const dashDash = userArgv.indexOf('--');
   const own = dashDash === -1 ? userArgv.slice() : userArgv.slice(0, dashDash);
   const after = dashDash === -1 ? [] : userArgv.slice(dashDash);
-  const preset = flagValues(c.flags);
+  const preset = lastOfEach(parseCommandLine('test', c.flags).given);
   const overrides: string[] = [];
   const notices: string[] = [];
-  for (const [name, { value, typed }] of flagValues(own)) {
+  for (const g of lastOfEach(parseCommandLine(command, own).given).values()) {
+    const name = g.spec.flag;
     if (name === 'workload') {
-      if (value !== c.workload) {
-        throw new OptionError(`Challenge ${c.name} is the ${c.workload} workload, so -w ${value ?? ''} cannot replace it (for another workload use eddy test -w ${value ?? 'NAME'})`);
+      if (g.text !== c.workload) {
+        throw new OptionError(`Challenge ${c.name} is the ${c.workload} workload, so -w ${g.text ?? ''} cannot replace it (for another workload use eddy test -w ${g.text ?? 'NAME'})`);
       }
       continue;
     }
-    if (BOOKKEEPING.has(name)) continue;
+    // Only what sets a run's options can make it not the challenge's (eddy sim's --seeds, say, cannot).
+    if (g.spec.field === undefined || BOOKKEEPING.has(name)) continue;
     const mine = preset.get(name);
-    if (mine !== undefined && mine.value === value) continue;
-    overrides.push(typed);
-    notices.push(`${typed}: not the challenge's flags (challenge ${c.name} has ${mine === undefined ? `no --${name}` : mine.typed}).`);
+    if (mine !== undefined && mine.text === g.text) continue;
+    overrides.push(g.typed);
+    notices.push(`${g.typed}: not the challenge's flags (challenge ${c.name} has ${mine === undefined ? `no --${name}` : mine.typed}).`);
   }
   return { argv: [...c.flags, ...own, ...after], overrides, notices };
 }
 
-/** The flags in `argv` by long name (last one wins, as the parser does), with their value and how they were typed. */
-function flagValues(argv: readonly string[]): Map<string, { value: string | null; typed: string }> {
-  const out = new Map<string, { value: string | null; typed: string }>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!a.startsWith('-')) continue;
-    const [raw, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, null];
-    const bare = raw.replace(/^-+/, '');
-    const spec = FLAGS.find((f) => (raw.startsWith('--') ? f.flag === bare : f.short === bare));
-    if (spec === undefined) continue; // the parser names it
-    if (spec.arg === undefined) {
-      out.set(spec.flag, { value: 'true', typed: raw });
-      continue;
-    }
-    const value = inline ?? argv[i + 1] ?? null;
-    if (inline === null) i++;
-    out.set(spec.flag, { value, typed: `${raw} ${value ?? ''}`.trimEnd() });
-  }
+/** The flags given by long name, the last of each as the parser keeps it, in the order first given. */
+function lastOfEach(given: readonly GivenFlag[]): Map<string, GivenFlag> {
+  const out = new Map<string, GivenFlag>();
+  for (const g of given) out.set(g.spec.flag, g);
   return out;
 }
 
@@ -107,8 +97,7 @@ the challenge and its judgement under "challenge".
 The same on virtual time, with eddy's reference node by default:
 eddy sim --challenge NAME [--node MODULE].
 
-  --list       Print every challenge: its flags, targets and reference node.
-  -h, --help   Show this help.
+${flagsHelp('challenge', (f) => !f.commands.includes('test') || f.flag === 'help')}
 (eddy test --help lists the other flags.)
 
 Exit codes: 0 the challenge was passed, 1 invalid, 2 unknown, 3 the run could
@@ -132,11 +121,12 @@ export const challengeCommand: Command = {
       io.stderr.write(`eddy challenge needs a challenge name (${challenges().map((c) => c.name).join(', ')}) or --list; see eddy challenge --help.\n`);
       return EXIT_USAGE;
     }
-    if (name === '--help' || name === '-h' || rest.includes('--help') || rest.includes('-h')) {
+    const own = rest.indexOf('--') === -1 ? rest : rest.slice(0, rest.indexOf('--'));
+    if (name === '--help' || name === '-h' || own.includes('--help') || own.includes('-h')) {
       io.stdout.write(USAGE + '\n');
       return 0;
     }
-    if (name === '--list') {
+    if (name === '--list' || own.includes('--list')) {
       io.stdout.write(listText() + '\n');
       return 0;
     }
@@ -152,22 +142,17 @@ export const challengeCommand: Command = {
     const c = found.challenge;
     let options: TestOptions;
     try {
-      const own = rest.indexOf('--') === -1 ? rest : rest.slice(0, rest.indexOf('--'));
-      if (!own.some((a) => a === '--bin' || a.startsWith('--bin='))) {
-        throw new OptionError(`--bin is required: the node program to test, e.g. --bin bin/${c.node} (eddy's own for challenge ${c.name}; eddy sim --challenge ${c.name} runs it in-process)`);
-      }
       const built = challengeArgv(c, rest);
-      const parsed = parseTestArgs(built.argv);
+      const line = parseCommandLine('challenge', built.argv);
+      refusePositionals('challenge', line, `${c.name} --bin PROGRAM`);
+      const bin = requireBin(line, `bin/${c.node} (eddy's own for challenge ${c.name}; eddy sim --challenge ${c.name} runs it in-process)`);
+      const parsed = testOptionsOf(line.given, bin, line.nodeArgs);
       options = { ...parsed.options, challenge: { name: c.name, overrides: built.overrides } };
       for (const w of parsed.warnings) io.stderr.write(`Warning: ${w}\n`);
       io.stderr.write(`Challenge ${c.name} (${c.title}): ${c.flags.join(' ')}\n`);
       for (const n of built.notices) io.stderr.write(`Note: ${n}\n`);
     } catch (e) {
-      if (e instanceof OptionError) {
-        io.stderr.write(`${e.message}.\n`.replace(/\.\.\n$/, '.\n'));
-        return EXIT_USAGE;
-      }
-      throw e;
+      return reportUsage(e, io);
     }
     return runTests(options, io);
   },

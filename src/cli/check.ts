@@ -12,10 +12,11 @@ import * as path from 'node:path';
 import { challengeOf, formatJudgement, judgeRun } from '../harness/challenges.js';
 import { verdictExitCode, type Valid } from '../harness/checker/index.js';
 import { HistoryFileError, netStatsFromJournal, optionsFromTestJson, readHistoryFile, runFiles } from '../harness/history-file.js';
-import { FLAGS, OptionError, parseTestArgs, type TestOptions } from '../harness/options.js';
+import { OptionError, type TestOptions } from '../harness/options.js';
 import { checkRun } from '../harness/runner.js';
 import { workloadDef, workloads } from '../harness/workloads/registry.js';
-import { EXIT_RUN_FAILED, EXIT_USAGE, type CliIO, type Command } from './command.js';
+import { EXIT_RUN_FAILED, EXIT_USAGE, reportUsage, sentence, type CliIO, type Command } from './command.js';
+import { flagsHelp, parseCommandLine, testOptionsOf } from './flags.js';
 import { VERDICTS } from './test.js';
 
 const USAGE = `Usage: eddy check PATH... [-w WORKLOAD] [workload flags] [--out FILE] [--quiet]
@@ -23,15 +24,11 @@ const USAGE = `Usage: eddy check PATH... [-w WORKLOAD] [workload flags] [--out F
 Checks stored histories again, with the workload's checker and no nodes.
 PATH is a run directory (STORE/latest, STORE/<workload>/<time>) whose
 test.json names the workload and flags, or a history.jsonl file (then -w is
-required). Flags given here (e.g. --consistency-models, --availability,
---strict) override the run's own. A challenge run (eddy challenge, eddy sim
---challenge) is judged again, its target lines after the verdict.
+required). Flags given here override the run's own, as eddy test reads
+them. A challenge run (eddy challenge, eddy sim --challenge) is judged
+again, its target lines after the verdict.
 
-  -w, --workload NAME    ${workloads().map((w) => w.name).join(', ')}
-  --out FILE             write the results map as JSON (one PATH only)
-  --quiet                only the verdict line per PATH, not the results map
-  --strict, --availability, --consistency-models, --key-count, ...
-                         as for eddy test
+${flagsHelp('check')}
 
 History lines: {"process": 0, "type": "invoke"|"ok"|"fail"|"info",
 "f": "read", "value": ..., "time": ns} — see the README for each workload's
@@ -44,66 +41,24 @@ interface CheckArgs {
   paths: string[];
   out: string | null;
   quiet: boolean;
-  /** Flags written on this command line, to lay over each run's own options. */
-  given: Set<string>;
+  /** The option fields set on this command line, to lay over each run's own options. */
+  given: Set<keyof TestOptions>;
   options: TestOptions;
   workloadGiven: boolean;
 }
 
 function parseCheckArgs(argv: readonly string[]): CheckArgs | 'help' {
-  const paths: string[] = [];
-  const rest: string[] = [];
-  let out: string | null = null;
-  let quiet = false;
-  const given = new Set<string>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--help' || a === '-h') return 'help';
-    if (a === '--out') {
-      const v = argv[++i];
-      if (v === undefined || v === '') throw new OptionError('--out expects a file to write the results to');
-      out = v;
-      continue;
-    }
-    if (a === '--quiet') {
-      quiet = true;
-      continue;
-    }
-    if (a.startsWith('-')) {
-      rest.push(a);
-      const name = a.replace(/^-+/, '').split('=')[0]!;
-      given.add(name === 'w' ? 'workload' : name);
-      // Flags that take a value (per eddy test's table) take the next word.
-      const spec = FLAGS.find((f) => f.flag === name || f.short === name);
-      if (!a.includes('=') && spec?.arg !== undefined) {
-        const v = argv[++i];
-        if (v !== undefined) rest.push(v);
-      }
-      continue;
-    }
-    paths.push(a);
-  }
+  const line = parseCommandLine('check', argv);
+  if (line.help) return 'help';
+  const paths = [...line.positionals];
+  const out = (line.values.get('out') as string | undefined) ?? null;
   if (paths.length === 0) throw new OptionError('eddy check needs at least one PATH: a run directory or a history.jsonl file');
   if (out !== null && paths.length > 1) throw new OptionError(`--out writes one results map, but ${paths.length} paths were given`);
-  const { options } = parseTestArgs([...rest, '--bin', 'none']);
-  return { paths, out, quiet, given, options, workloadGiven: given.has('workload') };
+  const { options } = testOptionsOf(line.given, 'none', []);
+  // Every flag eddy check takes that sets an option is laid over each run's own (--quiet too, which no checker reads).
+  const given = new Set(line.given.filter((g) => g.spec.field !== undefined).map((g) => g.spec.field!));
+  return { paths, out, quiet: line.values.has('quiet'), given, options, workloadGiven: line.values.has('workload') };
 }
-
-/** The TestOptions field each flag sets, for laying flags over a run's own options. */
-const FIELD_OF: Readonly<Record<string, keyof TestOptions>> = {
-  workload: 'workload',
-  availability: 'availability',
-  'key-count': 'keyCount',
-  'max-txn-length': 'maxTxnLength',
-  'max-writes-per-key': 'maxWritesPerKey',
-  'consistency-models': 'consistencyModels',
-  strict: 'strict',
-  'node-count': 'nodeCount',
-  concurrency: 'concurrency',
-  latency: 'latencyMs',
-  rate: 'rateHz',
-  'time-limit': 'timeLimitS',
-};
 
 export interface CheckedPath {
   path: string;
@@ -130,10 +85,7 @@ export function checkPath(p: string, args: Pick<CheckArgs, 'given' | 'options' |
     if (!fs.existsSync(files.test) && !args.workloadGiven) {
       throw new OptionError(`${p} has no test.json to say which workload it ran; name it with -w`);
     }
-    for (const flag of args.given) {
-      const field = FIELD_OF[flag];
-      if (field !== undefined) (options as unknown as Record<string, unknown>)[field] = args.options[field];
-    }
+    for (const field of args.given) (options as unknown as Record<string, unknown>)[field] = args.options[field];
   } else {
     if (!args.workloadGiven) throw new OptionError(`${p} is a history file; say which workload made it with -w (${workloads().map((w) => w.name).join(', ')})`);
     historyFile = p;
@@ -169,11 +121,7 @@ export const checkCommand: Command = {
       }
       args = parsed;
     } catch (e) {
-      if (e instanceof OptionError) {
-        io.stderr.write(`${e.message}.\n`.replace(/\.\.\n$/, '.\n'));
-        return EXIT_USAGE;
-      }
-      throw e;
+      return reportUsage(e, io);
     }
     let worst = 0;
     for (const p of args.paths) {
@@ -182,7 +130,7 @@ export const checkCommand: Command = {
         checked = checkPath(p, args);
       } catch (e) {
         if (e instanceof HistoryFileError || e instanceof OptionError) {
-          io.stderr.write(`${e.message}.\n`.replace(/\.\.\n$/, '.\n'));
+          io.stderr.write(sentence(e.message));
           worst = Math.max(worst, e instanceof OptionError ? EXIT_USAGE : EXIT_RUN_FAILED);
           continue;
         }

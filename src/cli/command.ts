@@ -1,4 +1,5 @@
-/** The shape every `eddy` subcommand has, and the exit codes they share. */
+/** The shape every `eddy` subcommand has, the exit codes they share, and how a bad command line is reported. */
+import { OptionError } from '../harness/options.js';
 
 export const EXIT_VALID = 0;
 export const EXIT_INVALID = 1;
@@ -21,4 +22,20 @@ export interface Command {
   readonly summary: string;
   /** Runs with the arguments after the command name; resolves to the exit code. */
   run(argv: readonly string[], io: CliIO): Promise<number>;
+}
+
+/** A message as one line on the console: a sentence ends with one full stop. */
+export function sentence(message: string): string {
+  return message.endsWith('.') ? `${message}\n` : `${message}.\n`;
+}
+
+/**
+ * What every command does with a bad command line: its one sentence on
+ * stderr and exit code 4. Anything but an `OptionError` is not the user's
+ * doing and is thrown on.
+ */
+export function reportUsage(e: unknown, io: CliIO): number {
+  if (!(e instanceof OptionError)) throw e;
+  io.stderr.write(sentence(e.message));
+  return EXIT_USAGE;
 }

@@ -1,14 +1,17 @@
 /**
  * `eddy serve [--store DIR] [--port 8080] [--host 127.0.0.1]`: serves a
  * store of runs as a local web page until interrupted. This module owns the
- * flags (validated here, at the edge, each error one sentence naming the
- * flag, the value and what is allowed; exit code 4) and the process
- * lifetime; the server itself is src/serve.
+ * process lifetime and what only trying can tell about the flags (is the
+ * store a directory, can the port be listened on), said in the flags
+ * table's one form with exit code 4; the flags are read by src/cli/flags.ts
+ * and the server itself is src/serve.
  */
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { startServer } from '../serve/index.js';
-import { EXIT_USAGE, type CliIO, type Command } from './command.js';
+import { OptionError } from '../harness/options.js';
+import { EXIT_USAGE, sentence, type CliIO, type Command } from './command.js';
+import { badValue, flagsHelp, parseCommandLine, refusePositionals } from './flags.js';
 
 export interface ServeFlags {
   /** @default 'store' */
@@ -27,52 +30,30 @@ const USAGE = [
   'Serves the runs in a store as a web page: the list of runs, each run with',
   'its verdict, results, pictures, node logs and history, and two runs compared.',
   '',
-  '  --store DIR       the store to serve (default: store)',
-  '  --port PORT       TCP port, 0 to 65535; 0 picks a free one (default: 8080)',
-  '  --host ADDRESS    address to listen on (default: 127.0.0.1, this machine only)',
+  flagsHelp('serve'),
 ].join('\n');
 
 export type ParsedFlags = { ok: true; flags: ServeFlags; help: boolean } | { ok: false; error: string };
 
-/** Parses `eddy serve` flags (`--flag value` or `--flag=value`). */
+/** Parses `eddy serve` flags (`--flag value` or `--flag=value`) with the one flags table. */
 export function parseServeFlags(argv: readonly string[]): ParsedFlags {
-  const flags: ServeFlags = { ...DEFAULT_FLAGS };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '--help' || arg === '-h') return { ok: true, flags, help: true };
-    const eq = arg.indexOf('=');
-    const name = arg.startsWith('--') && eq !== -1 ? arg.slice(0, eq) : arg;
-    if (name !== '--store' && name !== '--port' && name !== '--host') {
-      return { ok: false, error: `Unknown argument "${arg}" for eddy serve; allowed: --store DIR, --port PORT, --host ADDRESS.` };
-    }
-    let value: string | undefined;
-    if (eq !== -1 && arg.startsWith('--')) value = arg.slice(eq + 1);
-    else value = argv[++i];
-    if (value === undefined) return { ok: false, error: `Flag ${name} needs a value (${describe(name)}).` };
-    if (name === '--port') {
-      if (!/^\d+$/.test(value) || Number(value) > 65535) {
-        return { ok: false, error: `Flag --port got "${value}"; expected ${describe(name)}.` };
-      }
-      flags.port = Number(value);
-    } else if (name === '--host') {
-      if (value === '' || /\s|\//.test(value)) return { ok: false, error: `Flag --host got "${value}"; expected ${describe(name)}.` };
-      flags.host = value;
-    } else {
-      if (value === '') return { ok: false, error: `Flag --store got ""; expected ${describe(name)}.` };
-      flags.store = value;
-    }
-  }
-  return { ok: true, flags, help: false };
-}
-
-function describe(flag: string): string {
-  switch (flag) {
-    case '--port':
-      return 'a port number from 0 to 65535';
-    case '--host':
-      return 'an address or host name to listen on, such as 127.0.0.1';
-    default:
-      return 'the directory of a store of runs';
+  try {
+    const line = parseCommandLine('serve', argv);
+    if (line.help) return { ok: true, flags: { ...DEFAULT_FLAGS }, help: true };
+    refusePositionals('serve', line, '');
+    const v = line.values;
+    return {
+      ok: true,
+      flags: {
+        store: (v.get('store') as string | undefined) ?? DEFAULT_FLAGS.store,
+        port: (v.get('port') as number | undefined) ?? DEFAULT_FLAGS.port,
+        host: (v.get('host') as string | undefined) ?? DEFAULT_FLAGS.host,
+      },
+      help: false,
+    };
+  } catch (e) {
+    if (e instanceof OptionError) return { ok: false, error: sentence(e.message).trimEnd() };
+    throw e;
   }
 }
 
@@ -102,7 +83,7 @@ export async function serveCommand(argv: readonly string[], options: ServeRunOpt
   try {
     if (!(await stat(storeDir)).isDirectory()) throw new Error('not a directory');
   } catch {
-    io.stderr.write(`Flag --store got "${store}", which is not a directory; expected the directory of a store of runs (run eddy test first).\n`);
+    io.stderr.write(sentence(`${badValue('store', 'the directory of a store of runs', store)}, which is not a directory (run eddy test first)`));
     return EXIT_USAGE;
   }
   let server;
@@ -132,10 +113,10 @@ export async function serveCommand(argv: readonly string[], options: ServeRunOpt
 
 function listenError(err: unknown, host: string, port: number): string {
   const code = (err as { code?: string }).code;
-  if (code === 'EADDRINUSE') return `Flag --port got ${port}, which is already in use on ${host}; pick another port (or 0 for any free one).`;
-  if (code === 'EACCES') return `Flag --port got ${port}, which this user may not listen on; pick a port above 1023.`;
+  if (code === 'EADDRINUSE') return `${badValue('port', `a port free on ${host}`, String(port))}, which is already in use; pick another port (or 0 for any free one).`;
+  if (code === 'EACCES') return `${badValue('port', 'a port this user may listen on', String(port))}; pick a port above 1023.`;
   if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-    return `Flag --host got "${host}", which is not an address of this machine; expected e.g. 127.0.0.1 or 0.0.0.0.`;
+    return `${badValue('host', 'an address of this machine such as 127.0.0.1 or 0.0.0.0', host)}.`;
   }
   return `Could not listen on ${host}:${port}: ${err instanceof Error ? err.message : String(err)}.`;
 }

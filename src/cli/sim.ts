@@ -14,32 +14,18 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { wallNow } from '../harness/ambient.js';
 import { fromExports, loadNodeModule, type NodeModule } from '../harness/hosts/inproc.js';
-import { FLAGS, OptionError, parseTestArgs, type TestOptions } from '../harness/options.js';
+import { OptionError, type TestOptions } from '../harness/options.js';
 import { workloadDef } from '../harness/workloads/registry.js';
 import { figuresOf, formatSeedLine, formatSummary, simulate, simulateInWorker, summarise, sweep, type WorkerRun } from '../harness/sim.js';
-import { EXIT_RUN_FAILED, EXIT_USAGE, type CliIO, type Command } from './command.js';
+import { EXIT_RUN_FAILED, EXIT_USAGE, reportUsage, type CliIO, type Command } from './command.js';
+import { flagsHelp, parseCommandLine, parseTestArgs, refusePositionals, testOptionsOf } from './flags.js';
 import { challengeArgv, resolveChallenge } from './challenge.js';
 import { printJudgement, printVerdict } from './test.js';
 
-/** The most seeds one sweep may run (a typo like --seeds 1000000 should not run for a day). */
-const MAX_SEEDS = 100_000;
 /** Worker threads of a sweep unless --jobs says otherwise: each holds a whole run in memory. */
 const MAX_DEFAULT_JOBS = 4;
-const MAX_JOBS = 64;
-
-const SIM_FLAGS: readonly { flag: string; arg?: string; help: string }[] = [
-  { flag: 'node', arg: 'MODULE', help: 'JS or TS module exporting createNode(env). Default: eddy\'s node for the workload.' },
-  { flag: 'challenge', arg: 'NAME', help: 'Run Gossip Glomers challenge NAME\'s flags and judge its targets (eddy challenge --list).' },
-  { flag: 'seed', arg: 'N', help: 'Seed of the run (or the first seed with --seeds). Default: random, printed.' },
-  { flag: 'seeds', arg: 'K', help: 'Run K seeds (1..K, or from --seed) and print a summary.' },
-  { flag: 'jobs', arg: 'N', help: 'With --seeds, simulate N seeds at once in worker threads. Default: CPUs, at most 4.' },
-  { flag: 'keep-all', help: 'With --seeds, keep the run directories of valid seeds too (default: failing only).' },
-];
 
 function usage(): string {
-  const row = (f: { flag: string; short?: string; arg?: string; help: string }): string =>
-    `  ${`${f.short ? `-${f.short}, ` : '    '}--${f.flag}${f.arg ? ` ${f.arg}` : ''}`.padEnd(40)} ${f.help}`;
-  const shared = FLAGS.filter((f) => f.flag !== 'bin' && f.flag !== 'seed' && f.flag !== 'help');
   return `Usage: eddy sim -w broadcast [--node MODULE] [eddy test flags] [--seed N | --seeds K] [-- node args]
        eddy sim --challenge NAME [--node MODULE] [flags that override the challenge's]
 
@@ -50,11 +36,10 @@ give byte-identical history.jsonl, journal.jsonl and results.json.
 Results go to STORE/<workload>/<time>/.
 
 Simulation flags:
-${SIM_FLAGS.map(row).join('\n')}
+${flagsHelp('sim', (f) => f.commands.length === 1 || f.flag === 'seed')}
 
 Flags shared with eddy test:
-${shared.map(row).join('\n')}
-${row({ flag: 'help', short: 'h', help: 'Show this help.' })}
+${flagsHelp('sim', (f) => f.commands.length > 1 && f.flag !== 'seed')}
 
 With --challenge NAME the run has the challenge's flags (given flags override
 them and are printed as not the challenge's), the default node is eddy's
@@ -81,90 +66,41 @@ interface SimArgs {
 }
 
 /**
- * Parses `eddy sim` arguments: takes out the simulation's own flags and
- * hands the rest to `eddy test`'s parser, so that every shared flag means
- * exactly the same. Throws OptionError with one sentence.
+ * Parses `eddy sim` arguments with the one flags table, so that every flag
+ * shared with eddy test means exactly the same. Throws OptionError with one
+ * sentence.
  */
 export function parseSimArgs(argv: readonly string[]): SimArgs {
-  const dashDash = argv.indexOf('--');
-  const own = dashDash === -1 ? argv.slice() : argv.slice(0, dashDash);
-  const nodeArgs = dashDash === -1 ? [] : argv.slice(dashDash);
-  let nodePath: string | null = null;
-  let seedsText: string | null = null;
-  let jobsText: string | null = null;
-  let keepAll = false;
-  let challengeName: string | null = null;
-  const rest: string[] = [];
-  for (let i = 0; i < own.length; i++) {
-    const a = own[i]!;
-    const take = (flag: string): string | null => {
-      if (a === `--${flag}`) {
-        const v = own[i + 1];
-        if (v === undefined || v.startsWith('--')) throw new OptionError(`--${flag} expects a value, but none was given`);
-        i++;
-        return v;
-      }
-      if (a.startsWith(`--${flag}=`)) return a.slice(flag.length + 3);
-      return null;
-    };
-    const node = take('node');
-    if (node !== null) {
-      if (node === '') throw new OptionError('--node expects the path of a JS or TS module exporting createNode, got ""');
-      nodePath = node;
-      continue;
-    }
-    const challenge = take('challenge');
-    if (challenge !== null) {
-      challengeName = challenge;
-      continue;
-    }
-    const seeds = take('seeds');
-    if (seeds !== null) {
-      seedsText = seeds;
-      continue;
-    }
-    const jobs = take('jobs');
-    if (jobs !== null) {
-      jobsText = jobs;
-      continue;
-    }
-    if (a === '--keep-all') {
-      keepAll = true;
-      continue;
-    }
-    if (a === '--bin' || a.startsWith('--bin=')) {
-      throw new OptionError('--bin is for eddy test (a program run as processes); eddy sim builds nodes in-process from a module: use --node MODULE');
-    }
-    rest.push(a);
+  let line = parseCommandLine('sim', argv);
+  const defaultJobs = Math.max(1, Math.min(os.availableParallelism(), MAX_DEFAULT_JOBS));
+  if (line.help) {
+    return { options: parseTestArgs(['--help']).options, nodePath: null, seeds: null, jobs: defaultJobs, keepAll: false, help: true, warnings: [], notices: [] };
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    return { options: parseTestArgs(['--help']).options, nodePath, seeds: null, jobs: 1, keepAll, help: true, warnings: [], notices: [] };
+  refusePositionals('sim', line, '--node my-node.js');
+  let challenge: { name: string; overrides: string[] } | null = null;
+  let notices: string[] = [];
+  const challengeName = line.values.get('challenge') as string | undefined;
+  if (challengeName !== undefined) {
+    const found = resolveChallenge(challengeName);
+    if ('sentence' in found) throw new OptionError(found.sentence);
+    const c = found.challenge;
+    const built = challengeArgv(c, argv, 'sim');
+    line = parseCommandLine('sim', built.argv);
+    challenge = { name: c.name, overrides: built.overrides };
+    notices = [`Challenge ${c.name} (${c.title}): ${c.flags.join(' ')}`, ...built.notices.map((n) => `Note: ${n}`)];
   }
-  let seeds: number | null = null;
-  if (seedsText !== null) {
-    const k = Number(seedsText);
-    if (!/^\d+$/.test(seedsText) || k < 1 || k > MAX_SEEDS) {
-      throw new OptionError(`--seeds expects a whole number of seeds from 1 to ${MAX_SEEDS}, got "${seedsText}"`);
-    }
-    seeds = k;
-  }
-  let jobs = Math.max(1, Math.min(os.availableParallelism(), MAX_DEFAULT_JOBS));
-  if (jobsText !== null) {
-    const j = Number(jobsText);
-    if (!/^\d+$/.test(jobsText) || j < 1 || j > MAX_JOBS) throw new OptionError(`--jobs expects a whole number of threads from 1 to ${MAX_JOBS}, got "${jobsText}"`);
-    jobs = j;
-  }
-  if (challengeName === null) {
-    const { options, warnings } = parseTestArgs([...rest, '--bin', nodePath ?? 'in-process', ...nodeArgs]);
-    return { options, nodePath, seeds, jobs, keepAll, help: false, warnings, notices: [] };
-  }
-  const found = resolveChallenge(challengeName);
-  if ('sentence' in found) throw new OptionError(found.sentence);
-  const c = found.challenge;
-  const built = challengeArgv(c, rest);
-  const { options, warnings } = parseTestArgs([...built.argv, '--bin', nodePath ?? 'in-process', ...nodeArgs]);
-  const notices = [`Challenge ${c.name} (${c.title}): ${c.flags.join(' ')}`, ...built.notices.map((n) => `Note: ${n}`)];
-  return { options: { ...options, challenge: { name: c.name, overrides: built.overrides } }, nodePath, seeds, jobs, keepAll, help: false, warnings, notices };
+  const nodePath = (line.values.get('node') as string | undefined) ?? null;
+  const { options, warnings } = testOptionsOf(line.given, nodePath ?? 'in-process', line.nodeArgs);
+  return {
+    options: challenge === null ? options : { ...options, challenge },
+    nodePath,
+    seeds: (line.values.get('seeds') as number | undefined) ?? null,
+    jobs: (line.values.get('jobs') as number | undefined) ?? defaultJobs,
+    keepAll: line.values.has('keep-all'),
+    help: false,
+    warnings,
+    notices,
+  };
 }
 
 /** eddy's own node for a workload, from the compiled tree this file is part of. */
@@ -212,11 +148,7 @@ export const simCommand: Command = {
     try {
       args = parseSimArgs(argv);
     } catch (e) {
-      if (e instanceof OptionError) {
-        io.stderr.write(`${e.message}.\n`.replace(/\.\.\n$/, '.\n'));
-        return EXIT_USAGE;
-      }
-      throw e;
+      return reportUsage(e, io);
     }
     if (args.help) {
       io.stdout.write(usage() + '\n');

@@ -1,6 +1,6 @@
 /**
  * `eddy test`: Maelstrom's `maelstrom test`, for a node program in any
- * language. Parses the flags (options.ts), checks the binary, runs the test
+ * language. Parses the flags (flags.ts), checks the binary, runs the test
  * on real processes and wall time, then prints the results in Maelstrom's
  * layout, one verdict line, and where the files are.
  */
@@ -10,9 +10,10 @@ import { RealClock } from '../node/clock.js';
 import { challengeExitCode, challengeOf, formatJudgement } from '../harness/challenges.js';
 import { formatOpRate, type OpRateResult } from '../harness/checker/op-rate.js';
 import { ProcessHost } from '../harness/hosts/process.js';
-import { flagsHelp, OptionError, parseTestArgs, type TestOptions } from '../harness/options.js';
+import type { TestOptions } from '../harness/options.js';
 import { renderPictures, runTest, StoreError, type RunOutcome } from '../harness/runner.js';
-import { EXIT_RUN_FAILED, EXIT_USAGE, type CliIO, type Command } from './command.js';
+import { EXIT_RUN_FAILED, reportUsage, type CliIO, type Command } from './command.js';
+import { flagsHelp, parseTestArgs } from './flags.js';
 
 export const VERDICTS = {
   valid: 'Everything looks good! ヽ(‘ー`)ノ',
@@ -26,7 +27,7 @@ Runs PROGRAM as a cluster of nodes and tests it as Maelstrom's \`maelstrom test\
 would. Results go to STORE/<workload>/<time>/ (STORE/latest points there).
 
 Flags (Maelstrom's names and defaults; "eddy" marks eddy-only flags):
-${flagsHelp()}
+${flagsHelp('test')}
 
 Exit codes: 0 valid, 1 invalid, 2 unknown, 3 the run could not be carried out
 (node crashed, never answered init, broke the protocol, bad binary), 4 bad
@@ -45,11 +46,7 @@ export const testCommand: Command = {
       options = parsed.options;
       for (const w of parsed.warnings) io.stderr.write(`Warning: ${w}\n`);
     } catch (e) {
-      if (e instanceof OptionError) {
-        io.stderr.write(`${e.message}.\n`.replace(/\.\.\n$/, '.\n'));
-        return EXIT_USAGE;
-      }
-      throw e;
+      return reportUsage(e, io);
     }
 
     return runTests(options, io);

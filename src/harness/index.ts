@@ -20,12 +20,13 @@ export {
   DEFAULT_OPTIONS,
   OptionError,
   nodeIds,
-  parseTestArgs,
   validateOptions,
   workerCount,
   type TestOptions,
   type WorkloadName,
 } from './options.js';
+// The command-line reading lives with the CLI (one table for every command); a library caller still gets it here.
+export { parseTestArgs } from '../cli/flags.js';
 export { History } from './history.js';
 export { Client, ClientFactory, type RpcResult } from './client.js';
 export { RunStore } from './store.js';

@@ -112,8 +112,8 @@ export function txnGenerator(o: TxnGeneratorOptions): MainGenerator {
 export function validateConsistencyModels(options: TestOptions): void {
   const unknown = options.consistencyModels.filter((m) => canonicalModel(m) === null);
   if (unknown.length === 0) return;
-  const which = unknown.length === 1 ? `an unknown model "${unknown[0]}"` : `unknown models ${unknown.map((m) => `"${m}"`).join(', ')}`;
-  throw new OptionError(`--consistency-models got ${which}; expected names from: ${[...MODEL_NAMES].join(', ')}`);
+  // The flags table's one form (src/cli/flags.ts), quoting only the names that are not known.
+  throw new OptionError(`--consistency-models expects model names from ${[...MODEL_NAMES].join(', ')}, got ${unknown.map((m) => `"${m}"`).join(', ')}`);
 }
 
 /** How a workload's reads look. */

@@ -243,7 +243,7 @@ export interface Picture {
   readonly text: string;
 }
 
-/** Names of the workload-specific flags a workload may read (the flags table in options.ts). */
+/** Names of the workload-specific flags a workload may read (the flags table in src/cli/flags.ts). */
 export type WorkloadFlagName = 'topology' | 'key-count' | 'max-txn-length' | 'max-writes-per-key' | 'consistency-models';
 
 export interface WorkloadDef {
