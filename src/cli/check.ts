@@ -7,6 +7,7 @@
  * process, so a thousand small histories go at the checker's speed; each
  * gets its verdict line, and the exit code is the worst verdict's.
  */
+import { resultsText } from './results-text.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { challengeOf, formatJudgement, judgeRun } from '../harness/challenges.js';
@@ -136,7 +137,7 @@ export const checkCommand: Command = {
         }
         throw e;
       }
-      if (!args.quiet) io.stdout.write(JSON.stringify(checked.results, null, 2) + '\n');
+      if (!args.quiet) io.stdout.write(resultsText(checked.results) + '\n');
       const v = checked.valid;
       io.stdout.write(`${p}: ${v === true ? VERDICTS.valid : v === false ? VERDICTS.invalid : VERDICTS.unknown}\n`);
       const judgement = challengeOf(checked.results);

@@ -4,6 +4,7 @@
  * on real processes and wall time, then prints the results in Maelstrom's
  * layout, one verdict line, and where the files are.
  */
+import { resultsText } from './results-text.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RealClock } from '../node/clock.js';
@@ -148,7 +149,7 @@ function printOutcome(outcome: RunOutcome, options: TestOptions, io: CliIO): voi
 /** The results in Maelstrom's key names, then one verdict line (or why the run could not be carried out). */
 export function printVerdict(outcome: Pick<RunOutcome, 'results' | 'error'>, io: CliIO): void {
   const r = outcome.results;
-  io.stdout.write(JSON.stringify(r, null, 2) + '\n\n');
+  io.stdout.write(resultsText(r) + '\n\n');
   const opRate = r['op-rate'] as OpRateResult | undefined;
   if (outcome.error === null && opRate !== undefined) io.stdout.write(formatOpRate(opRate) + '\n');
   if (outcome.error !== null) {
