@@ -37,6 +37,7 @@ import { attachServices } from './services/index.js';
 import { RunStore, type LineFile } from './store.js';
 import { HISTORY_ORIGIN_KEY, isClientId, type Envelope, type JournalEvent, type Op } from './types.js';
 import { cutLine, parseNodeLine } from './wire.js';
+import { RunAbort, RunAborted } from './run/abort.js';
 import { SetupError, workloadDef, type Conn, type FinalGenerator, type OpSpec, type StrictResult, type Workload, type WorkloadDef } from './workloads/index.js';
 
 /**
@@ -163,11 +164,6 @@ export class StoreError extends Error {
   override readonly name = 'StoreError';
 }
 
-/** Thrown inside the run when it has to stop; carries the user-facing sentence. */
-class RunAborted extends Error {
-  override readonly name = 'RunAborted';
-}
-
 interface Worker {
   readonly index: number;
   readonly node: string;
@@ -245,8 +241,7 @@ class Run {
   readonly #killedNodes = new Set<string>();
   readonly #pausedNodes = new Set<string>();
   #phase = 'starting';
-  #failure: string | null = null;
-  #abortWaiters: (() => void)[] = [];
+  readonly #abort: RunAbort;
   #stopping = false;
   #workers: Worker[] = [];
   readonly #figuresInResults: boolean;
@@ -273,6 +268,7 @@ class Run {
     this.#seed = seed;
     this.#rng = deps.rng ?? new Rng(seed);
     this.#out = deps.out ?? null;
+    this.#abort = new RunAbort(this.#clock);
     this.#stopGraceMs = deps.stopGraceMs ?? 500;
     this.#render = deps.render ?? true;
     this.#figuresInResults = deps.harnessFiguresInResults ?? true;
@@ -319,7 +315,7 @@ class Run {
   }
 
   readonly #signal: AbortSignal | null;
-  readonly #onInterrupt = (): void => this.#fail('The run was interrupted.');
+  readonly #onInterrupt = (): void => this.#abort.fail('The run was interrupted.');
 
   async execute(): Promise<RunOutcome> {
     this.#note(`Running ${this.#o.workload} on ${this.#nodes.length} nodes of ${this.#o.bin}; seed ${this.#seed} (replay with --seed ${this.#seed})`);
@@ -335,11 +331,11 @@ class Run {
         this.#routingStartMs = wallNow();
         this.#routingStartCount = this.#net.counts().sent;
         if (this.#figuresInResults) this.#probe = new TimerProbe(PROBE_PERIOD_MS);
-        await this.#abortable(this.#workload.setup({ nodes: this.#nodes, openClient: () => this.#clients.open(), rpcTimeoutMs: this.#o.rpcTimeoutS * 1000 }));
+        await this.#abort.abortable(this.#workload.setup({ nodes: this.#nodes, openClient: () => this.#clients.open(), rpcTimeoutMs: this.#o.rpcTimeoutS * 1000 }));
         await this.#mainPhase();
         await this.#finalPhase();
       } catch (e) {
-        if (e instanceof SetupError) this.#fail(e.message);
+        if (e instanceof SetupError) this.#abort.fail(e.message);
         else if (!(e instanceof RunAborted)) throw e;
       } finally {
         this.#routingEndMs = wallNow();
@@ -350,15 +346,15 @@ class Run {
         this.#net.close();
       }
       results = this.#check();
-      exitCode = this.#failure !== null ? EXIT_RUN_FAILED : verdictExitCode(results['valid?'] as Valid);
+      exitCode = this.#abort.failure !== null ? EXIT_RUN_FAILED : verdictExitCode(results['valid?'] as Valid);
     } catch (e) {
       // A harness bug: still leave the records and say what happened.
-      this.#failure ??= `eddy itself failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`;
-      results = { 'valid?': 'unknown', error: this.#failure };
+      this.#abort.fail(`eddy itself failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      results = { 'valid?': 'unknown', error: this.#abort.failure };
       exitCode = EXIT_RUN_FAILED;
     } finally {
-      if (this.#failure !== null) {
-        results = { ...results, 'valid?': 'unknown', error: this.#failure };
+      if (this.#abort.failure !== null) {
+        results = { ...results, 'valid?': 'unknown', error: this.#abort.failure };
       }
       if (this.#warnings.length > 0) results['warnings'] = this.#warnings.slice();
       // Judged last, on the verdict as it stands (a run that could not be carried out is not valid).
@@ -383,7 +379,7 @@ class Run {
       await renderPictures(this.#store.dir, (m) => this.#note(m), { firstEvents: this.#journal.firstEvents, history: this.#history.ops });
       renderMs = wallNow() - t0;
     }
-    return { results, exitCode, dir: this.#store.dir, seed: this.#seed, error: this.#failure, history: this.#history.ops, renderMs };
+    return { results, exitCode, dir: this.#store.dir, seed: this.#seed, error: this.#abort.failure, history: this.#history.ops, renderMs };
   }
 
   // ---- nodes ------------------------------------------------------------
@@ -494,11 +490,11 @@ class Run {
   }
 
   #nodeLine(id: string, line: string): void {
-    if (this.#stopping || this.#failure !== null) return;
+    if (this.#stopping || this.#abort.failure !== null) return;
     this.#linesFrom.set(id, (this.#linesFrom.get(id) ?? 0) + 1);
     const parsed = parseNodeLine(id, line);
     if (!parsed.ok) {
-      this.#fail(parsed.error);
+      this.#abort.fail(parsed.error);
       return;
     }
     if (parsed.warning !== undefined) this.#warn(`wire:${id}`, parsed.warning);
@@ -530,7 +526,7 @@ class Run {
     const when = this.#phase === 'starting' || this.#phase === 'init' ? 'before the test started' : `during the ${this.#phase} phase`;
     const tail = info.stderrTail.length > 0 ? info.stderrTail : this.#stderrTail.get(id) ?? [];
     const stderr = tail.length > 0 ? ` Its last stderr lines:\n  ${tail.slice(-10).join('\n  ')}` : ' It wrote nothing to stderr.';
-    this.#fail(`Node ${id} ${how} ${when}.${stderr}`);
+    this.#abort.fail(`Node ${id} ${how} ${when}.${stderr}`);
   }
 
   /**
@@ -595,7 +591,7 @@ class Run {
         }
       })();
     });
-    await this.#abortable(Promise.all(calls));
+    await this.#abort.abortable(Promise.all(calls));
   }
 
   /**
@@ -681,12 +677,12 @@ class Run {
 
     const inflight = new Set<Promise<void>>();
     const wake = new Wake(this.#clock);
-    const unregister = this.#onAbort(() => wake.wake());
+    const unregister = this.#abort.onAbort(() => wake.wake());
     // A restart takes time (init, setup): the nemesis does one operation at a time, as Jepsen's does.
     let nemesisBusy = false;
     try {
       for (;;) {
-        if (this.#failure !== null) break;
+        if (this.#abort.failure !== null) break;
         const p = generator.poll(this.#clock.now(), (w) => !this.#workers[w]!.busy, !nemesisBusy);
         if (p.kind === 'done') break;
         if (p.kind === 'nemesis') {
@@ -695,8 +691,8 @@ class Run {
             nemesisBusy = true;
             const done: Promise<void> = r
               .catch((e: unknown) => {
-                if (e instanceof SetupError) this.#fail(e.message);
-                else this.#fail(`eddy itself failed in the nemesis: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+                if (e instanceof SetupError) this.#abort.fail(e.message);
+                else this.#abort.fail(`eddy itself failed in the nemesis: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
               })
               .finally(() => {
                 nemesisBusy = false;
@@ -719,12 +715,12 @@ class Run {
         await wake.until(p.untilMs ?? Infinity);
       }
       // Jepsen's phases wait for every outstanding operation before moving on.
-      while (inflight.size > 0 && this.#failure === null) await Promise.race([...inflight, this.#abortPromise()]);
+      while (inflight.size > 0 && this.#abort.failure === null) await Promise.race([...inflight, this.#abort.promise()]);
     } finally {
       unregister();
       wake.cancel();
     }
-    this.#throwIfFailed();
+    this.#abort.throwIfFailed();
   }
 
   #startProgress(startMs: number): void {
@@ -751,14 +747,14 @@ class Run {
     // Workloads without a final generator end at the time limit, partitions and all (spec 1.2);
     // dead nodes are started again and paused ones resumed, so that they stop as asked.
     if (final === null) {
-      await this.#abortable(this.#nemesis?.heal(false) ?? Promise.resolve());
+      await this.#abort.abortable(this.#nemesis?.heal(false) ?? Promise.resolve());
       return;
     }
     // Maelstrom always ends the nemesis with a stop-partition, whatever its state; eddy's faults end too.
-    await this.#abortable(this.#nemesis?.heal() ?? Promise.resolve());
+    await this.#abort.abortable(this.#nemesis?.heal() ?? Promise.resolve());
     this.#phase = 'recovery';
     this.#note('Waiting for recovery...');
-    await this.#sleep(this.#o.recoveryS * 1000);
+    await this.#abort.sleep(this.#o.recoveryS * 1000);
     this.#phase = 'final';
     const startMs = this.#clock.now();
     const rng = this.#rng.fork('final');
@@ -791,7 +787,7 @@ class Run {
       // for the same vanishing wait forever with virtual time standing still.
       let wokeAtMs = 0;
       for (;;) {
-        if (cut || this.#failure !== null) return;
+        if (cut || this.#abort.failure !== null) return;
         const nowMs = Math.max(this.#clock.now() - startMs, wokeAtMs);
         const step = final.next({ rng, nowMs, worker: worker.index, process: worker.process, workerCount: this.#workers.length });
         if ('done' in step) return;
@@ -804,7 +800,7 @@ class Run {
       }
     };
     try {
-      await this.#abortable(Promise.all(this.#workers.map((w) => runWorker(w))));
+      await this.#abort.abortable(Promise.all(this.#workers.map((w) => runWorker(w))));
     } finally {
       (cutoff as Timer | null)?.cancel();
     }
@@ -847,7 +843,7 @@ class Run {
       }
       worker.state = conn.state;
       // After an abort the history ends with open invocations, as Jepsen's does when a test crashes.
-      if (this.#failure !== null) return;
+      if (this.#abort.failure !== null) return;
       const complete = this.#history.record({ process, type: completion.type, f: op.f, value: completion.value, error: completion.error, final: isFinal });
       if (completion.type === 'info') {
         worker.process += this.#workers.length;
@@ -895,60 +891,7 @@ class Run {
     return results;
   }
 
-  // ---- failure, waiting, output -------------------------------------------
-
-  #fail(sentence: string): void {
-    if (this.#failure !== null) return;
-    this.#failure = sentence;
-    const waiters = this.#abortWaiters;
-    this.#abortWaiters = [];
-    for (const w of waiters) w();
-  }
-
-  #throwIfFailed(): void {
-    if (this.#failure !== null) throw new RunAborted(this.#failure);
-  }
-
-  #onAbort(fn: () => void): () => void {
-    this.#abortWaiters.push(fn);
-    return () => {
-      this.#abortWaiters = this.#abortWaiters.filter((w) => w !== fn);
-    };
-  }
-
-  #abortPromise(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      if (this.#failure !== null) resolve();
-      else this.#onAbort(resolve);
-    });
-  }
-
-  /** Awaits `p`, or throws RunAborted as soon as the run fails. */
-  async #abortable<T>(p: Promise<T>): Promise<T> {
-    // `p` may reject after the run has given up on it (e.g. init calls that
-    // end when their clients are closed); that rejection is expected and
-    // must not surface as an unhandled rejection that kills the harness.
-    p.catch(() => undefined);
-    this.#throwIfFailed();
-    let unregister = (): void => {};
-    const aborted = new Promise<never>((_, reject) => {
-      unregister = this.#onAbort(() => reject(new RunAborted(this.#failure!)));
-    });
-    try {
-      return await Promise.race([p, aborted]);
-    } finally {
-      unregister();
-    }
-  }
-
-  #sleep(ms: number): Promise<void> {
-    let timer: Timer | null = null;
-    return this.#abortable(
-      new Promise<void>((resolve) => {
-        timer = this.#clock.setTimer(ms, resolve);
-      }),
-    ).finally(() => (timer as Timer | null)?.cancel());
-  }
+  // ---- output -------------------------------------------------------------
 
   #stray(clientId: string, msg: Envelope): void {
     this.#warn(`stray:${clientId}:${msg.src}`, `Client ${clientId} got a message nobody waits for from ${msg.src} (a late or unexpected reply), ignored: ${clip(JSON.stringify(msg.body))}`);
