@@ -36,8 +36,9 @@ import { Rng } from './rng.js';
 import { attachServices } from './services/index.js';
 import { RunStore, type LineFile } from './store.js';
 import { HISTORY_ORIGIN_KEY, isClientId, type Envelope, type JournalEvent, type Op } from './types.js';
-import { cutLine, parseNodeLine } from './wire.js';
+import { parseNodeLine } from './wire.js';
 import { RunAbort, RunAborted } from './run/abort.js';
+import { clip, Warnings } from './run/warnings.js';
 import { SetupError, workloadDef, type Conn, type FinalGenerator, type OpSpec, type StrictResult, type Workload, type WorkloadDef } from './workloads/index.js';
 
 /**
@@ -176,7 +177,6 @@ interface Worker {
   busy: boolean;
 }
 
-const MAX_WARNINGS = 50;
 /**
  * How much the network may hold undelivered before eddy stops reading the
  * nodes' output (a node that forwards what it receives without
@@ -189,7 +189,6 @@ const BACKLOG_CHARS_MAX = 128 * 1024 * 1024;
 const HOLD_BACK_CHECK_MS = 10;
 /** Period of the wall-clock probe that measures how late timers fire. */
 const PROBE_PERIOD_MS = 50;
-const LINE_QUOTE_CHARS = 200;
 
 /** Runs one test. Never throws for anything a node does; throws only for harness bugs and a store it cannot write. */
 export async function runTest(options: TestOptions, deps: RunDeps): Promise<RunOutcome> {
@@ -229,8 +228,7 @@ class Run {
   readonly #hosted = new Map<string, HostedNode>();
   readonly #nodeLogs = new Map<string, LineFile>();
   readonly #stderrTail = new Map<string, string[]>();
-  readonly #warnings: string[] = [];
-  readonly #warned = new Set<string>();
+  readonly #warnings: Warnings;
   readonly #stopGraceMs: number;
   readonly #render: boolean;
   #progress: Progress | null = null;
@@ -269,6 +267,7 @@ class Run {
     this.#rng = deps.rng ?? new Rng(seed);
     this.#out = deps.out ?? null;
     this.#abort = new RunAbort(this.#clock);
+    this.#warnings = new Warnings(this.#out);
     this.#stopGraceMs = deps.stopGraceMs ?? 500;
     this.#render = deps.render ?? true;
     this.#figuresInResults = deps.harnessFiguresInResults ?? true;
@@ -298,12 +297,12 @@ class Run {
       onJournal: (ev, line) => {
         this.#journal.add(ev, line);
         this.#netStats.add(ev);
-        if (ev.type === 'send' ? o.logNetSend : o.logNetRecv) this.#note(`:${ev.type} ${line}`);
+        if (ev.type === 'send' ? o.logNetSend : o.logNetRecv) this.#warnings.note(`:${ev.type} ${line}`);
       },
     });
     attachServices(this.#net, this.#rng.fork('services'), {
       onUnknown: (service, src, type) =>
-        this.#warn(
+        this.#warnings.warn(
           `service:${service}:${src}:${type}`,
           `Node ${src} sent ${service} a message of type ${JSON.stringify(type)}, which ${service} does not know (${SERVICE_REQUESTS[service] ?? 'it has no such request'}); as in Maelstrom, it got no reply.`,
         ),
@@ -318,7 +317,7 @@ class Run {
   readonly #onInterrupt = (): void => this.#abort.fail('The run was interrupted.');
 
   async execute(): Promise<RunOutcome> {
-    this.#note(`Running ${this.#o.workload} on ${this.#nodes.length} nodes of ${this.#o.bin}; seed ${this.#seed} (replay with --seed ${this.#seed})`);
+    this.#warnings.note(`Running ${this.#o.workload} on ${this.#nodes.length} nodes of ${this.#o.bin}; seed ${this.#seed} (replay with --seed ${this.#seed})`);
     let results: Record<string, unknown> = {};
     let exitCode: number = EXIT_RUN_FAILED;
     try {
@@ -356,7 +355,8 @@ class Run {
       if (this.#abort.failure !== null) {
         results = { ...results, 'valid?': 'unknown', error: this.#abort.failure };
       }
-      if (this.#warnings.length > 0) results['warnings'] = this.#warnings.slice();
+      const warnings = this.#warnings.list();
+      if (warnings.length > 0) results['warnings'] = warnings;
       // Judged last, on the verdict as it stands (a run that could not be carried out is not valid).
       if (this.#o.challenge !== null) results['challenge'] = judgeRun(this.#o, results);
       const figures = this.#harnessFigures();
@@ -368,7 +368,7 @@ class Run {
       }
       this.#store.writeJson('results.json', results);
       this.#store.close();
-      await this.#journal.close().catch((e: unknown) => this.#note(`Could not finish journal.jsonl: ${e instanceof Error ? e.message : String(e)}`));
+      await this.#journal.close().catch((e: unknown) => this.#warnings.note(`Could not finish journal.jsonl: ${e instanceof Error ? e.message : String(e)}`));
       for (const f of this.#nodeLogs.values()) f.close();
     }
     this.#signal?.removeEventListener('abort', this.#onInterrupt);
@@ -376,7 +376,7 @@ class Run {
     if (this.#render) {
       const t0 = wallNow();
       // The journal's first events and the history are still in memory: the pictures need not parse them again.
-      await renderPictures(this.#store.dir, (m) => this.#note(m), { firstEvents: this.#journal.firstEvents, history: this.#history.ops });
+      await renderPictures(this.#store.dir, (m) => this.#warnings.note(m), { firstEvents: this.#journal.firstEvents, history: this.#history.ops });
       renderMs = wallNow() - t0;
     }
     return { results, exitCode, dir: this.#store.dir, seed: this.#seed, error: this.#abort.failure, history: this.#history.ops, renderMs };
@@ -417,14 +417,14 @@ class Run {
           const tail = this.#stderrTail.get(id)!;
           tail.push(line);
           if (tail.length > 10) tail.shift();
-          if (this.#o.logStderr) this.#note(`${id} stderr: ${line}`);
+          if (this.#o.logStderr) this.#warnings.note(`${id} stderr: ${line}`);
         },
         onExit: (info) => {
           // A kill is the nemesis's doing, not a crash.
           if (current()) this.#nodeExit(id, info);
         },
         // e.g. a stdout line over the host's size limit, which the host discards.
-        onError: (sentence) => this.#warn(`host:${id}:${sentence.slice(0, 60)}`, sentence),
+        onError: (sentence) => this.#warnings.warn(`host:${id}:${sentence.slice(0, 60)}`, sentence),
       },
       { dir: this.#nodeDir(id) },
     );
@@ -497,7 +497,7 @@ class Run {
       this.#abort.fail(parsed.error);
       return;
     }
-    if (parsed.warning !== undefined) this.#warn(`wire:${id}`, parsed.warning);
+    if (parsed.warning !== undefined) this.#warnings.warn(`wire:${id}`, parsed.warning);
     try {
       this.#net.send(parsed.msg, line);
       const backlog = this.#net.backlogMessages;
@@ -508,9 +508,9 @@ class Run {
       const { src, dest } = parsed.msg;
       if (e.code === 14) return; // the network closed while the node was still talking
       if (isClientId(dest) && src === id) {
-        this.#warn(`stray:${dest}`, `Node ${id} sent a message to client ${dest}, which is closed; nobody waits for it, so it was dropped: ${clip(line)}`);
+        this.#warnings.warn(`stray:${dest}`, `Node ${id} sent a message to client ${dest}, which is closed; nobody waits for it, so it was dropped: ${clip(line)}`);
       } else {
-        this.#warn(`unknown:${id}:${src}:${dest}`, `Node ${id} sent a message from ${src} to ${dest}, but ${this.#net.hasEndpoint(src) ? dest : src} is not in the network (nodes are ${this.#nodes.join(', ')}); the message was dropped: ${clip(line)}`);
+        this.#warnings.warn(`unknown:${id}:${src}:${dest}`, `Node ${id} sent a message from ${src} to ${dest}, but ${this.#net.hasEndpoint(src) ? dest : src} is not in the network (nodes are ${this.#nodes.join(', ')}); the message was dropped: ${clip(line)}`);
       }
     }
   }
@@ -546,7 +546,7 @@ class Run {
     this.#heldBackSinceMs = wallNow();
     for (const h of hosted) h.pauseOutput?.();
     const loudest = [...this.#linesFrom.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([id, n]) => `${id} (${n})`);
-    this.#warn(
+    this.#warnings.warn(
       'backlog',
       `The network holds ${this.#net.backlogMessages} undelivered messages (${(this.#net.backlogChars / 1048576).toFixed(1)} MiB), more than eddy keeps in memory: the nodes send faster than they take messages in (a message storm, e.g. gossip forwarded without de-duplication?). Most lines came from ${loudest.join(', ')}. eddy stops reading the nodes' output until the backlog halves, and does so each time it fills up.`,
     );
@@ -617,7 +617,7 @@ class Run {
     const stops = [...this.#hosted.entries()].map(([id, h]) =>
       h.stop(this.#stopGraceMs).then(
         () => undefined,
-        (e: unknown) => this.#warn(`stop:${id}`, `Node ${id} could not be stopped cleanly: ${e instanceof Error ? e.message : String(e)}`),
+        (e: unknown) => this.#warnings.warn(`stop:${id}`, `Node ${id} could not be stopped cleanly: ${e instanceof Error ? e.message : String(e)}`),
       ),
     );
     // A host that never reports its node stopped must not hang the run: give
@@ -625,7 +625,7 @@ class Run {
     let timer: Timer | null = null;
     const giveUp = new Promise<void>((resolve) => {
       timer = this.#clock.setTimer(this.#stopGraceMs + 5000, () => {
-        this.#warn('stop:timeout', `Some nodes did not stop within ${(this.#stopGraceMs + 5000) / 1000} s of being asked to; eddy went on without them.`);
+        this.#warnings.warn('stop:timeout', `Some nodes did not stop within ${(this.#stopGraceMs + 5000) / 1000} s of being asked to; eddy went on without them.`);
         resolve();
       });
     });
@@ -739,6 +739,7 @@ class Run {
         ...(this.#nemesis !== null && !this.#nemesis.maelstromOnly ? { active: this.#nemesis.active() } : {}),
       };
     });
+    this.#warnings.progress = this.#progress;
     this.#progress.start();
   }
 
@@ -753,7 +754,7 @@ class Run {
     // Maelstrom always ends the nemesis with a stop-partition, whatever its state; eddy's faults end too.
     await this.#abort.abortable(this.#nemesis?.heal() ?? Promise.resolve());
     this.#phase = 'recovery';
-    this.#note('Waiting for recovery...');
+    this.#warnings.note('Waiting for recovery...');
     await this.#abort.sleep(this.#o.recoveryS * 1000);
     this.#phase = 'final';
     const startMs = this.#clock.now();
@@ -886,7 +887,7 @@ class Run {
     const netResult = this.#netStats.result(opCount);
     const { results, strict } = checkRun(this.#def, this.#history.ops, netResult, this.#o);
     if (strict !== null && strict['valid?'] !== true && !this.#o.strict) {
-      for (const f of strict.findings.slice(0, 10)) this.#warn(`strict:${f.slice(0, 80)}`, `${f} (an eddy check beyond Maelstrom's; --strict makes it decide the verdict)`);
+      for (const f of strict.findings.slice(0, 10)) this.#warnings.warn(`strict:${f.slice(0, 80)}`, `${f} (an eddy check beyond Maelstrom's; --strict makes it decide the verdict)`);
     }
     return results;
   }
@@ -894,21 +895,7 @@ class Run {
   // ---- output -------------------------------------------------------------
 
   #stray(clientId: string, msg: Envelope): void {
-    this.#warn(`stray:${clientId}:${msg.src}`, `Client ${clientId} got a message nobody waits for from ${msg.src} (a late or unexpected reply), ignored: ${clip(JSON.stringify(msg.body))}`);
-  }
-
-  /** Records a warning once per key, prints it, and keeps the first few for results.json. */
-  #warn(key: string, sentence: string): void {
-    if (this.#warned.has(key)) return;
-    this.#warned.add(key);
-    if (this.#warnings.length < MAX_WARNINGS) this.#warnings.push(sentence);
-    this.#note(`Warning: ${sentence}`);
-  }
-
-  #note(line: string): void {
-    if (this.#out === null) return;
-    this.#progress?.clear();
-    this.#out.write(line + '\n');
+    this.#warnings.warn(`stray:${clientId}:${msg.src}`, `Client ${clientId} got a message nobody waits for from ${msg.src} (a late or unexpected reply), ignored: ${clip(JSON.stringify(msg.body))}`);
   }
 }
 
@@ -974,10 +961,6 @@ class Wake {
   cancel(): void {
     this.wake();
   }
-}
-
-function clip(s: string): string {
-  return s.length > LINE_QUOTE_CHARS ? `${cutLine(s, LINE_QUOTE_CHARS)} (${s.length} chars)` : s;
 }
 
 /**
