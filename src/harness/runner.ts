@@ -39,6 +39,7 @@ import { HISTORY_ORIGIN_KEY, isClientId, type Envelope, type JournalEvent, type 
 import { parseNodeLine } from './wire.js';
 import { RunAbort, RunAborted } from './run/abort.js';
 import { clip, Warnings } from './run/warnings.js';
+import { BackPressure } from './run/backpressure.js';
 import { SetupError, workloadDef, type Conn, type FinalGenerator, type OpSpec, type StrictResult, type Workload, type WorkloadDef } from './workloads/index.js';
 
 /**
@@ -177,16 +178,6 @@ interface Worker {
   busy: boolean;
 }
 
-/**
- * How much the network may hold undelivered before eddy stops reading the
- * nodes' output (a node that forwards what it receives without
- * de-duplication makes the backlog grow without end). Reading resumes below
- * half of it. About 300 bytes of memory per message plus its text keeps a
- * full backlog well under the 1 GiB a storm run may use.
- */
-const BACKLOG_MESSAGES_MAX = 500_000;
-const BACKLOG_CHARS_MAX = 128 * 1024 * 1024;
-const HOLD_BACK_CHECK_MS = 10;
 /** Period of the wall-clock probe that measures how late timers fire. */
 const PROBE_PERIOD_MS = 50;
 
@@ -244,20 +235,13 @@ class Run {
   #workers: Worker[] = [];
   readonly #figuresInResults: boolean;
   readonly #wallStartMs = wallNow();
-  /** Lines each node wrote (to name the loudest when the network is full). */
-  readonly #linesFrom = new Map<string, number>();
-  #heldBack = false;
-  #heldBackSinceMs = 0;
-  #heldBackCount = 0;
-  #heldBackMs = 0;
-  #backlogPeak = 0;
+  readonly #backPressure: BackPressure;
   #probe: TimerProbe | null = null;
   /** The routing part of the run (after init, until the nodes are stopped), for the routed-per-s figure. */
   #routingStartMs: number | null = null;
   #routingStartCount = 0;
   #routingEndMs: number | null = null;
   #routingEndCount = 0;
-  #backlogMax: { messages: number; chars: number };
 
   constructor(o: TestOptions, deps: RunDeps, seed: number) {
     this.#o = o;
@@ -271,7 +255,6 @@ class Run {
     this.#stopGraceMs = deps.stopGraceMs ?? 500;
     this.#render = deps.render ?? true;
     this.#figuresInResults = deps.harnessFiguresInResults ?? true;
-    this.#backlogMax = deps.backlogMax ?? { messages: BACKLOG_MESSAGES_MAX, chars: BACKLOG_CHARS_MAX };
 
     this.#nodes = nodeIds(o.nodeCount);
     this.#def = workloadDef(o.workload);
@@ -299,6 +282,13 @@ class Run {
         this.#netStats.add(ev);
         if (ev.type === 'send' ? o.logNetSend : o.logNetRecv) this.#warnings.note(`:${ev.type} ${line}`);
       },
+    });
+    this.#backPressure = new BackPressure({
+      clock: this.#clock,
+      net: this.#net,
+      outputs: () => this.#hosted.values(),
+      warn: (key, sentence) => this.#warnings.warn(key, sentence),
+      max: deps.backlogMax,
     });
     attachServices(this.#net, this.#rng.fork('services'), {
       onUnknown: (service, src, type) =>
@@ -491,7 +481,7 @@ class Run {
 
   #nodeLine(id: string, line: string): void {
     if (this.#stopping || this.#abort.failure !== null) return;
-    this.#linesFrom.set(id, (this.#linesFrom.get(id) ?? 0) + 1);
+    this.#backPressure.countLine(id);
     const parsed = parseNodeLine(id, line);
     if (!parsed.ok) {
       this.#abort.fail(parsed.error);
@@ -500,9 +490,7 @@ class Run {
     if (parsed.warning !== undefined) this.#warnings.warn(`wire:${id}`, parsed.warning);
     try {
       this.#net.send(parsed.msg, line);
-      const backlog = this.#net.backlogMessages;
-      if (backlog > this.#backlogPeak) this.#backlogPeak = backlog;
-      if (!this.#heldBack && (backlog > this.#backlogMax.messages || this.#net.backlogChars > this.#backlogMax.chars)) this.#holdBack();
+      this.#backPressure.afterSend();
     } catch (e) {
       if (!(e instanceof NetError)) throw e;
       const { src, dest } = parsed.msg;
@@ -529,48 +517,9 @@ class Run {
     this.#abort.fail(`Node ${id} ${how} ${when}.${stderr}`);
   }
 
-  /**
-   * The network holds too much: stop reading every node's output until it
-   * has drained to half, so memory stays bounded. Nodes are then held back
-   * by their own full pipes; the run's timers go on.
-   */
-  #holdBack(): void {
-    const hosted = [...this.#hosted.values()];
-    // A host without flow control (in-process nodes) cannot be held back; it never outruns the harness anyway.
-    this.#heldBack = hosted.some((h) => h.pauseOutput !== undefined);
-    if (!this.#heldBack) {
-      this.#backlogMax = { messages: Infinity, chars: Infinity };
-      return;
-    }
-    this.#heldBackCount++;
-    this.#heldBackSinceMs = wallNow();
-    for (const h of hosted) h.pauseOutput?.();
-    const loudest = [...this.#linesFrom.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([id, n]) => `${id} (${n})`);
-    this.#warnings.warn(
-      'backlog',
-      `The network holds ${this.#net.backlogMessages} undelivered messages (${(this.#net.backlogChars / 1048576).toFixed(1)} MiB), more than eddy keeps in memory: the nodes send faster than they take messages in (a message storm, e.g. gossip forwarded without de-duplication?). Most lines came from ${loudest.join(', ')}. eddy stops reading the nodes' output until the backlog halves, and does so each time it fills up.`,
-    );
-    const check = (): void => {
-      if (!this.#heldBack) return;
-      if (this.#stopping || (this.#net.backlogMessages <= this.#backlogMax.messages / 2 && this.#net.backlogChars <= this.#backlogMax.chars / 2)) {
-        this.#releaseHoldBack();
-        return;
-      }
-      this.#clock.setTimer(HOLD_BACK_CHECK_MS, check);
-    };
-    this.#clock.setTimer(HOLD_BACK_CHECK_MS, check);
-  }
-
-  #releaseHoldBack(): void {
-    if (!this.#heldBack) return;
-    this.#heldBack = false;
-    this.#heldBackMs += wallNow() - this.#heldBackSinceMs;
-    for (const h of this.#hosted.values()) h.resumeOutput?.();
-  }
-
   async #initNodes(): Promise<void> {
     this.#phase = 'init';
-    this.#linesFrom.clear();
+    this.#backPressure.resetCounts();
     const timeoutMs = this.#o.initTimeoutS * 1000;
     // Clients are opened in node order before any await, so init clients are c0..c(n-1).
     const calls = this.#nodes.map((id) => {
@@ -613,7 +562,7 @@ class Run {
     for (const id of this.#pausedNodes) this.#hosted.get(id)?.resume?.();
     this.#pausedNodes.clear();
     // Paused output would keep the nodes' pipes from closing after they exit.
-    this.#releaseHoldBack();
+    this.#backPressure.stop();
     const stops = [...this.#hosted.entries()].map(([id, h]) =>
       h.stop(this.#stopGraceMs).then(
         () => undefined,
@@ -862,7 +811,8 @@ class Run {
   // ---- checking -----------------------------------------------------------
 
   #harnessFigures(): HarnessFigures {
-    this.#releaseHoldBack();
+    this.#backPressure.release();
+    const held = this.#backPressure.figures();
     const wallS = (wallNow() - this.#wallStartMs) / 1000;
     const routed = this.#net.counts().sent;
     const routingS = this.#routingStartMs === null || this.#routingEndMs === null ? 0 : (this.#routingEndMs - this.#routingStartMs) / 1000;
@@ -874,9 +824,9 @@ class Run {
       'peak-rss-mb': Math.round(process.resourceUsage().maxRSS / 1024),
       'routed-count': routed,
       'routed-per-s': routingS > 0 ? Math.round((this.#routingEndCount - this.#routingStartCount) / routingS) : 0,
-      'backlog-max': this.#backlogPeak,
-      'held-back-count': this.#heldBackCount,
-      'held-back-s': round3(this.#heldBackMs / 1000),
+      'backlog-max': held.backlogPeak,
+      'held-back-count': held.heldBackCount,
+      'held-back-s': round3(held.heldBackMs / 1000),
       'timer-late-max-ms': late === null ? null : round3(late.maxMs),
       'timer-late-p99-ms': late === null ? null : round3(late.p99Ms),
     };
