@@ -40,6 +40,7 @@ import { parseNodeLine } from './wire.js';
 import { RunAbort, RunAborted } from './run/abort.js';
 import { clip, Warnings } from './run/warnings.js';
 import { BackPressure } from './run/backpressure.js';
+import { HarnessMeter, type HarnessFigures } from './run/figures.js';
 import { SetupError, workloadDef, type Conn, type FinalGenerator, type OpSpec, type StrictResult, type Workload, type WorkloadDef } from './workloads/index.js';
 
 /**
@@ -119,31 +120,7 @@ export interface RunDeps {
   backlogMax?: { messages: number; chars: number };
 }
 
-/** What the harness itself did and cost during a run (results.json "harness", and harness.json). */
-export interface HarnessFigures {
-  /** Wall-clock seconds from the start of the run to its results being written. */
-  'wall-s': number;
-  /** Wall-clock seconds beyond time-limit + recovery wait. */
-  'overrun-s': number;
-  /** The harness process's resident memory high-water mark, in MiB. */
-  'peak-rss-mb': number;
-  /** Messages the network accepted (journaled sends). */
-  'routed-count': number;
-  /** Messages routed per wall-clock second after init (start-up excluded), until the nodes were stopped. */
-  'routed-per-s': number;
-  /** Most messages the network held undelivered at once. */
-  'backlog-max': number;
-  /** Times eddy stopped reading the nodes' output because the network held too much, and for how long in all. */
-  'held-back-count': number;
-  'held-back-s': number;
-  /**
-   * How late a 50 ms wall-clock probe timer fired at worst and at p99, in ms,
-   * from the end of init to the end of the run (eddy test only; null on
-   * virtual time or when the run stopped before init was done).
-   */
-  'timer-late-max-ms': number | null;
-  'timer-late-p99-ms': number | null;
-}
+export type { HarnessFigures };
 
 export interface RunOutcome {
   /** The results.json object. */
@@ -178,8 +155,6 @@ interface Worker {
   busy: boolean;
 }
 
-/** Period of the wall-clock probe that measures how late timers fire. */
-const PROBE_PERIOD_MS = 50;
 
 /** Runs one test. Never throws for anything a node does; throws only for harness bugs and a store it cannot write. */
 export async function runTest(options: TestOptions, deps: RunDeps): Promise<RunOutcome> {
@@ -234,14 +209,8 @@ class Run {
   #stopping = false;
   #workers: Worker[] = [];
   readonly #figuresInResults: boolean;
-  readonly #wallStartMs = wallNow();
+  readonly #meter = new HarnessMeter();
   readonly #backPressure: BackPressure;
-  #probe: TimerProbe | null = null;
-  /** The routing part of the run (after init, until the nodes are stopped), for the routed-per-s figure. */
-  #routingStartMs: number | null = null;
-  #routingStartCount = 0;
-  #routingEndMs: number | null = null;
-  #routingEndCount = 0;
 
   constructor(o: TestOptions, deps: RunDeps, seed: number) {
     this.#o = o;
@@ -317,9 +286,7 @@ class Run {
         this.#startHistory();
         this.#phase = 'setup';
         // Start-up (spawning, booting nodes) is not what these figures are about.
-        this.#routingStartMs = wallNow();
-        this.#routingStartCount = this.#net.counts().sent;
-        if (this.#figuresInResults) this.#probe = new TimerProbe(PROBE_PERIOD_MS);
+        this.#meter.startRouting(this.#net.counts().sent, this.#figuresInResults);
         await this.#abort.abortable(this.#workload.setup({ nodes: this.#nodes, openClient: () => this.#clients.open(), rpcTimeoutMs: this.#o.rpcTimeoutS * 1000 }));
         await this.#mainPhase();
         await this.#finalPhase();
@@ -327,8 +294,7 @@ class Run {
         if (e instanceof SetupError) this.#abort.fail(e.message);
         else if (!(e instanceof RunAborted)) throw e;
       } finally {
-        this.#routingEndMs = wallNow();
-        this.#routingEndCount = this.#net.counts().sent;
+        this.#meter.endRouting(this.#net.counts().sent);
         this.#progress?.stop();
         this.#clients.closeAll();
         await this.#stopNodes();
@@ -349,7 +315,14 @@ class Run {
       if (warnings.length > 0) results['warnings'] = warnings;
       // Judged last, on the verdict as it stands (a run that could not be carried out is not valid).
       if (this.#o.challenge !== null) results['challenge'] = judgeRun(this.#o, results);
-      const figures = this.#harnessFigures();
+      // Held-back time still running counts up to now.
+      this.#backPressure.release();
+      const figures = this.#meter.figures({
+        routedCount: this.#net.counts().sent,
+        timeLimitS: this.#o.timeLimitS,
+        recoveryS: this.#workload.final === null ? 0 : this.#o.recoveryS,
+        holdBack: this.#backPressure.figures(),
+      });
       if (this.#figuresInResults) results['harness'] = figures;
       try {
         this.#store.writeJson('harness.json', figures);
@@ -810,28 +783,6 @@ class Run {
 
   // ---- checking -----------------------------------------------------------
 
-  #harnessFigures(): HarnessFigures {
-    this.#backPressure.release();
-    const held = this.#backPressure.figures();
-    const wallS = (wallNow() - this.#wallStartMs) / 1000;
-    const routed = this.#net.counts().sent;
-    const routingS = this.#routingStartMs === null || this.#routingEndMs === null ? 0 : (this.#routingEndMs - this.#routingStartMs) / 1000;
-    const late = this.#probe?.stop() ?? null;
-    const round3 = (x: number): number => Math.round(x * 1000) / 1000;
-    return {
-      'wall-s': round3(wallS),
-      'overrun-s': round3(wallS - this.#o.timeLimitS - (this.#workload.final === null ? 0 : this.#o.recoveryS)),
-      'peak-rss-mb': Math.round(process.resourceUsage().maxRSS / 1024),
-      'routed-count': routed,
-      'routed-per-s': routingS > 0 ? Math.round((this.#routingEndCount - this.#routingStartCount) / routingS) : 0,
-      'backlog-max': held.backlogPeak,
-      'held-back-count': held.heldBackCount,
-      'held-back-s': round3(held.heldBackMs / 1000),
-      'timer-late-max-ms': late === null ? null : round3(late.maxMs),
-      'timer-late-p99-ms': late === null ? null : round3(late.p99Ms),
-    };
-  }
-
   #check(): Record<string, unknown> {
     const opCount = this.#history.counts.invoke;
     const netResult = this.#netStats.result(opCount);
@@ -846,40 +797,6 @@ class Run {
 
   #stray(clientId: string, msg: Envelope): void {
     this.#warnings.warn(`stray:${clientId}:${msg.src}`, `Client ${clientId} got a message nobody waits for from ${msg.src} (a late or unexpected reply), ignored: ${clip(JSON.stringify(msg.body))}`);
-  }
-}
-
-/**
- * Measures how late wall-clock timers fire while a run goes on: a timer
- * every `periodMs` notes how much later than asked it ran. Node output that
- * hogs the event loop shows up here first (client timeouts would fire as late).
- */
-class TimerProbe {
-  readonly #periodMs: number;
-  readonly #lateMs: number[] = [];
-  #dueMs: number;
-  #timer: NodeJS.Timeout;
-
-  constructor(periodMs: number) {
-    this.#periodMs = periodMs;
-    this.#dueMs = wallNow() + periodMs;
-    this.#timer = setTimeout(this.#tick, periodMs);
-    this.#timer.unref();
-  }
-
-  readonly #tick = (): void => {
-    const now = wallNow();
-    this.#lateMs.push(Math.max(0, now - this.#dueMs));
-    this.#dueMs = now + this.#periodMs;
-    this.#timer = setTimeout(this.#tick, this.#periodMs);
-    this.#timer.unref();
-  };
-
-  stop(): { maxMs: number; p99Ms: number } {
-    clearTimeout(this.#timer);
-    const sorted = this.#lateMs.slice().sort((a, b) => a - b);
-    if (sorted.length === 0) return { maxMs: 0, p99Ms: 0 };
-    return { maxMs: sorted[sorted.length - 1]!, p99Ms: sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))]! };
   }
 }
 
