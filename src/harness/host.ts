@@ -48,9 +48,10 @@ export interface HostedNode {
   stop(graceMs: number): Promise<ExitInfo>;
   /**
    * Stops taking what the node writes until `resumeOutput()`; the node is
-   * then held back by its own full pipe. The runner does this when the
-   * network holds more than it should (a message storm). Optional: a host
-   * whose nodes cannot outrun the harness (in-process, virtual time) omits it.
+   * then held back by its own full pipe. Only the mechanism: when to do it
+   * (the network holds more than it should, a message storm) is decided in
+   * run/backpressure.ts. Optional: a host whose nodes cannot outrun the
+   * harness (in-process, virtual time) omits it.
    */
   pauseOutput?(): void;
   resumeOutput?(): void;

@@ -36,7 +36,11 @@ import { Rng } from './rng.js';
 import { attachServices } from './services/index.js';
 import { RunStore, type LineFile } from './store.js';
 import { HISTORY_ORIGIN_KEY, isClientId, type Envelope, type JournalEvent, type Op } from './types.js';
-import { cutLine, parseNodeLine } from './wire.js';
+import { parseNodeLine } from './wire.js';
+import { RunAbort, RunAborted } from './run/abort.js';
+import { clip, Warnings } from './run/warnings.js';
+import { BackPressure } from './run/backpressure.js';
+import { HarnessMeter, type HarnessFigures } from './run/figures.js';
 import { SetupError, workloadDef, type Conn, type FinalGenerator, type OpSpec, type StrictResult, type Workload, type WorkloadDef } from './workloads/index.js';
 
 /**
@@ -118,31 +122,7 @@ export interface RunDeps {
   nemesisScript?: NemesisScript;
 }
 
-/** What the harness itself did and cost during a run (results.json "harness", and harness.json). */
-export interface HarnessFigures {
-  /** Wall-clock seconds from the start of the run to its results being written. */
-  'wall-s': number;
-  /** Wall-clock seconds beyond time-limit + recovery wait. */
-  'overrun-s': number;
-  /** The harness process's resident memory high-water mark, in MiB. */
-  'peak-rss-mb': number;
-  /** Messages the network accepted (journaled sends). */
-  'routed-count': number;
-  /** Messages routed per wall-clock second after init (start-up excluded), until the nodes were stopped. */
-  'routed-per-s': number;
-  /** Most messages the network held undelivered at once. */
-  'backlog-max': number;
-  /** Times eddy stopped reading the nodes' output because the network held too much, and for how long in all. */
-  'held-back-count': number;
-  'held-back-s': number;
-  /**
-   * How late a 50 ms wall-clock probe timer fired at worst and at p99, in ms,
-   * from the end of init to the end of the run (eddy test only; null on
-   * virtual time or when the run stopped before init was done).
-   */
-  'timer-late-max-ms': number | null;
-  'timer-late-p99-ms': number | null;
-}
+export type { HarnessFigures };
 
 export interface RunOutcome {
   /** The results.json object. */
@@ -165,11 +145,6 @@ export class StoreError extends Error {
   override readonly name = 'StoreError';
 }
 
-/** Thrown inside the run when it has to stop; carries the user-facing sentence. */
-class RunAborted extends Error {
-  override readonly name = 'RunAborted';
-}
-
 interface Worker {
   readonly index: number;
   readonly node: string;
@@ -182,20 +157,6 @@ interface Worker {
   busy: boolean;
 }
 
-const MAX_WARNINGS = 50;
-/**
- * How much the network may hold undelivered before eddy stops reading the
- * nodes' output (a node that forwards what it receives without
- * de-duplication makes the backlog grow without end). Reading resumes below
- * half of it. About 300 bytes of memory per message plus its text keeps a
- * full backlog well under the 1 GiB a storm run may use.
- */
-const BACKLOG_MESSAGES_MAX = 500_000;
-const BACKLOG_CHARS_MAX = 128 * 1024 * 1024;
-const HOLD_BACK_CHECK_MS = 10;
-/** Period of the wall-clock probe that measures how late timers fire. */
-const PROBE_PERIOD_MS = 50;
-const LINE_QUOTE_CHARS = 200;
 
 /** Runs one test. Never throws for anything a node does; throws only for harness bugs and a store it cannot write. */
 export async function runTest(options: TestOptions, deps: RunDeps): Promise<RunOutcome> {
@@ -235,8 +196,7 @@ class Run {
   readonly #hosted = new Map<string, HostedNode>();
   readonly #nodeLogs = new Map<string, LineFile>();
   readonly #stderrTail = new Map<string, string[]>();
-  readonly #warnings: string[] = [];
-  readonly #warned = new Set<string>();
+  readonly #warnings: Warnings;
   readonly #stopGraceMs: number;
   readonly #render: boolean;
   #progress: Progress | null = null;
@@ -247,26 +207,12 @@ class Run {
   readonly #killedNodes = new Set<string>();
   readonly #pausedNodes = new Set<string>();
   #phase = 'starting';
-  #failure: string | null = null;
-  #abortWaiters: (() => void)[] = [];
+  readonly #abort: RunAbort;
   #stopping = false;
   #workers: Worker[] = [];
   readonly #figuresInResults: boolean;
-  readonly #wallStartMs = wallNow();
-  /** Lines each node wrote (to name the loudest when the network is full). */
-  readonly #linesFrom = new Map<string, number>();
-  #heldBack = false;
-  #heldBackSinceMs = 0;
-  #heldBackCount = 0;
-  #heldBackMs = 0;
-  #backlogPeak = 0;
-  #probe: TimerProbe | null = null;
-  /** The routing part of the run (after init, until the nodes are stopped), for the routed-per-s figure. */
-  #routingStartMs: number | null = null;
-  #routingStartCount = 0;
-  #routingEndMs: number | null = null;
-  #routingEndCount = 0;
-  #backlogMax: { messages: number; chars: number };
+  readonly #meter = new HarnessMeter();
+  readonly #backPressure: BackPressure;
   readonly #nemesisScript: NemesisScript | undefined;
 
   constructor(o: TestOptions, deps: RunDeps, seed: number) {
@@ -276,10 +222,11 @@ class Run {
     this.#seed = seed;
     this.#rng = deps.rng ?? new Rng(seed);
     this.#out = deps.out ?? null;
+    this.#abort = new RunAbort(this.#clock);
+    this.#warnings = new Warnings(this.#out);
     this.#stopGraceMs = deps.stopGraceMs ?? 500;
     this.#render = deps.render ?? true;
     this.#figuresInResults = deps.harnessFiguresInResults ?? true;
-    this.#backlogMax = deps.backlogMax ?? { messages: BACKLOG_MESSAGES_MAX, chars: BACKLOG_CHARS_MAX };
     this.#nemesisScript = deps.nemesisScript;
 
     this.#nodes = nodeIds(o.nodeCount);
@@ -306,12 +253,19 @@ class Run {
       onJournal: (ev, line) => {
         this.#journal.add(ev, line);
         this.#netStats.add(ev);
-        if (ev.type === 'send' ? o.logNetSend : o.logNetRecv) this.#note(`:${ev.type} ${line}`);
+        if (ev.type === 'send' ? o.logNetSend : o.logNetRecv) this.#warnings.note(`:${ev.type} ${line}`);
       },
+    });
+    this.#backPressure = new BackPressure({
+      clock: this.#clock,
+      net: this.#net,
+      outputs: () => this.#hosted.values(),
+      warn: (key, sentence) => this.#warnings.warn(key, sentence),
+      max: deps.backlogMax,
     });
     attachServices(this.#net, this.#rng.fork('services'), {
       onUnknown: (service, src, type) =>
-        this.#warn(
+        this.#warnings.warn(
           `service:${service}:${src}:${type}`,
           `Node ${src} sent ${service} a message of type ${JSON.stringify(type)}, which ${service} does not know (${SERVICE_REQUESTS[service] ?? 'it has no such request'}); as in Maelstrom, it got no reply.`,
         ),
@@ -323,10 +277,10 @@ class Run {
   }
 
   readonly #signal: AbortSignal | null;
-  readonly #onInterrupt = (): void => this.#fail('The run was interrupted.');
+  readonly #onInterrupt = (): void => this.#abort.fail('The run was interrupted.');
 
   async execute(): Promise<RunOutcome> {
-    this.#note(`Running ${this.#o.workload} on ${this.#nodes.length} nodes of ${this.#o.bin}; seed ${this.#seed} (replay with --seed ${this.#seed})`);
+    this.#warnings.note(`Running ${this.#o.workload} on ${this.#nodes.length} nodes of ${this.#o.bin}; seed ${this.#seed} (replay with --seed ${this.#seed})`);
     let results: Record<string, unknown> = {};
     let exitCode: number = EXIT_RUN_FAILED;
     try {
@@ -336,38 +290,43 @@ class Run {
         this.#startHistory();
         this.#phase = 'setup';
         // Start-up (spawning, booting nodes) is not what these figures are about.
-        this.#routingStartMs = wallNow();
-        this.#routingStartCount = this.#net.counts().sent;
-        if (this.#figuresInResults) this.#probe = new TimerProbe(PROBE_PERIOD_MS);
-        await this.#abortable(this.#workload.setup({ nodes: this.#nodes, openClient: () => this.#clients.open(), rpcTimeoutMs: this.#o.rpcTimeoutS * 1000 }));
+        this.#meter.startRouting(this.#net.counts().sent, this.#figuresInResults);
+        await this.#abort.abortable(this.#workload.setup({ nodes: this.#nodes, openClient: () => this.#clients.open(), rpcTimeoutMs: this.#o.rpcTimeoutS * 1000 }));
         await this.#mainPhase();
         await this.#finalPhase();
       } catch (e) {
-        if (e instanceof SetupError) this.#fail(e.message);
+        if (e instanceof SetupError) this.#abort.fail(e.message);
         else if (!(e instanceof RunAborted)) throw e;
       } finally {
-        this.#routingEndMs = wallNow();
-        this.#routingEndCount = this.#net.counts().sent;
+        this.#meter.endRouting(this.#net.counts().sent);
         this.#progress?.stop();
         this.#clients.closeAll();
         await this.#stopNodes();
         this.#net.close();
       }
       results = this.#check();
-      exitCode = this.#failure !== null ? EXIT_RUN_FAILED : verdictExitCode(results['valid?'] as Valid);
+      exitCode = this.#abort.failure !== null ? EXIT_RUN_FAILED : verdictExitCode(results['valid?'] as Valid);
     } catch (e) {
       // A harness bug: still leave the records and say what happened.
-      this.#failure ??= `eddy itself failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`;
-      results = { 'valid?': 'unknown', error: this.#failure };
+      this.#abort.fail(`eddy itself failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      results = { 'valid?': 'unknown', error: this.#abort.failure };
       exitCode = EXIT_RUN_FAILED;
     } finally {
-      if (this.#failure !== null) {
-        results = { ...results, 'valid?': 'unknown', error: this.#failure };
+      if (this.#abort.failure !== null) {
+        results = { ...results, 'valid?': 'unknown', error: this.#abort.failure };
       }
-      if (this.#warnings.length > 0) results['warnings'] = this.#warnings.slice();
+      const warnings = this.#warnings.list();
+      if (warnings.length > 0) results['warnings'] = warnings;
       // Judged last, on the verdict as it stands (a run that could not be carried out is not valid).
       if (this.#o.challenge !== null) results['challenge'] = judgeRun(this.#o, results);
-      const figures = this.#harnessFigures();
+      // Held-back time still running counts up to now.
+      this.#backPressure.release();
+      const figures = this.#meter.figures({
+        routedCount: this.#net.counts().sent,
+        timeLimitS: this.#o.timeLimitS,
+        recoveryS: this.#workload.final === null ? 0 : this.#o.recoveryS,
+        holdBack: this.#backPressure.figures(),
+      });
       if (this.#figuresInResults) results['harness'] = figures;
       try {
         this.#store.writeJson('harness.json', figures);
@@ -376,7 +335,7 @@ class Run {
       }
       this.#store.writeJson('results.json', results);
       this.#store.close();
-      await this.#journal.close().catch((e: unknown) => this.#note(`Could not finish journal.jsonl: ${e instanceof Error ? e.message : String(e)}`));
+      await this.#journal.close().catch((e: unknown) => this.#warnings.note(`Could not finish journal.jsonl: ${e instanceof Error ? e.message : String(e)}`));
       for (const f of this.#nodeLogs.values()) f.close();
     }
     this.#signal?.removeEventListener('abort', this.#onInterrupt);
@@ -384,10 +343,10 @@ class Run {
     if (this.#render) {
       const t0 = wallNow();
       // The journal's first events and the history are still in memory: the pictures need not parse them again.
-      await renderPictures(this.#store.dir, (m) => this.#note(m), { firstEvents: this.#journal.firstEvents, history: this.#history.ops });
+      await renderPictures(this.#store.dir, (m) => this.#warnings.note(m), { firstEvents: this.#journal.firstEvents, history: this.#history.ops });
       renderMs = wallNow() - t0;
     }
-    return { results, exitCode, dir: this.#store.dir, seed: this.#seed, error: this.#failure, history: this.#history.ops, renderMs };
+    return { results, exitCode, dir: this.#store.dir, seed: this.#seed, error: this.#abort.failure, history: this.#history.ops, renderMs };
   }
 
   // ---- nodes ------------------------------------------------------------
@@ -425,14 +384,14 @@ class Run {
           const tail = this.#stderrTail.get(id)!;
           tail.push(line);
           if (tail.length > 10) tail.shift();
-          if (this.#o.logStderr) this.#note(`${id} stderr: ${line}`);
+          if (this.#o.logStderr) this.#warnings.note(`${id} stderr: ${line}`);
         },
         onExit: (info) => {
           // A kill is the nemesis's doing, not a crash.
           if (current()) this.#nodeExit(id, info);
         },
         // e.g. a stdout line over the host's size limit, which the host discards.
-        onError: (sentence) => this.#warn(`host:${id}:${sentence.slice(0, 60)}`, sentence),
+        onError: (sentence) => this.#warnings.warn(`host:${id}:${sentence.slice(0, 60)}`, sentence),
       },
       { dir: this.#nodeDir(id) },
     );
@@ -498,27 +457,25 @@ class Run {
   }
 
   #nodeLine(id: string, line: string): void {
-    if (this.#stopping || this.#failure !== null) return;
-    this.#linesFrom.set(id, (this.#linesFrom.get(id) ?? 0) + 1);
+    if (this.#stopping || this.#abort.failure !== null) return;
+    this.#backPressure.countLine(id);
     const parsed = parseNodeLine(id, line);
     if (!parsed.ok) {
-      this.#fail(parsed.error);
+      this.#abort.fail(parsed.error);
       return;
     }
-    if (parsed.warning !== undefined) this.#warn(`wire:${id}`, parsed.warning);
+    if (parsed.warning !== undefined) this.#warnings.warn(`wire:${id}`, parsed.warning);
     try {
       this.#net.send(parsed.msg, line);
-      const backlog = this.#net.backlogMessages;
-      if (backlog > this.#backlogPeak) this.#backlogPeak = backlog;
-      if (!this.#heldBack && (backlog > this.#backlogMax.messages || this.#net.backlogChars > this.#backlogMax.chars)) this.#holdBack();
+      this.#backPressure.afterSend();
     } catch (e) {
       if (!(e instanceof NetError)) throw e;
       const { src, dest } = parsed.msg;
       if (e.code === 14) return; // the network closed while the node was still talking
       if (isClientId(dest) && src === id) {
-        this.#warn(`stray:${dest}`, `Node ${id} sent a message to client ${dest}, which is closed; nobody waits for it, so it was dropped: ${clip(line)}`);
+        this.#warnings.warn(`stray:${dest}`, `Node ${id} sent a message to client ${dest}, which is closed; nobody waits for it, so it was dropped: ${clip(line)}`);
       } else {
-        this.#warn(`unknown:${id}:${src}:${dest}`, `Node ${id} sent a message from ${src} to ${dest}, but ${this.#net.hasEndpoint(src) ? dest : src} is not in the network (nodes are ${this.#nodes.join(', ')}); the message was dropped: ${clip(line)}`);
+        this.#warnings.warn(`unknown:${id}:${src}:${dest}`, `Node ${id} sent a message from ${src} to ${dest}, but ${this.#net.hasEndpoint(src) ? dest : src} is not in the network (nodes are ${this.#nodes.join(', ')}); the message was dropped: ${clip(line)}`);
       }
     }
   }
@@ -534,51 +491,12 @@ class Run {
     const when = this.#phase === 'starting' || this.#phase === 'init' ? 'before the test started' : `during the ${this.#phase} phase`;
     const tail = info.stderrTail.length > 0 ? info.stderrTail : this.#stderrTail.get(id) ?? [];
     const stderr = tail.length > 0 ? ` Its last stderr lines:\n  ${tail.slice(-10).join('\n  ')}` : ' It wrote nothing to stderr.';
-    this.#fail(`Node ${id} ${how} ${when}.${stderr}`);
-  }
-
-  /**
-   * The network holds too much: stop reading every node's output until it
-   * has drained to half, so memory stays bounded. Nodes are then held back
-   * by their own full pipes; the run's timers go on.
-   */
-  #holdBack(): void {
-    const hosted = [...this.#hosted.values()];
-    // A host without flow control (in-process nodes) cannot be held back; it never outruns the harness anyway.
-    this.#heldBack = hosted.some((h) => h.pauseOutput !== undefined);
-    if (!this.#heldBack) {
-      this.#backlogMax = { messages: Infinity, chars: Infinity };
-      return;
-    }
-    this.#heldBackCount++;
-    this.#heldBackSinceMs = wallNow();
-    for (const h of hosted) h.pauseOutput?.();
-    const loudest = [...this.#linesFrom.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([id, n]) => `${id} (${n})`);
-    this.#warn(
-      'backlog',
-      `The network holds ${this.#net.backlogMessages} undelivered messages (${(this.#net.backlogChars / 1048576).toFixed(1)} MiB), more than eddy keeps in memory: the nodes send faster than they take messages in (a message storm, e.g. gossip forwarded without de-duplication?). Most lines came from ${loudest.join(', ')}. eddy stops reading the nodes' output until the backlog halves, and does so each time it fills up.`,
-    );
-    const check = (): void => {
-      if (!this.#heldBack) return;
-      if (this.#stopping || (this.#net.backlogMessages <= this.#backlogMax.messages / 2 && this.#net.backlogChars <= this.#backlogMax.chars / 2)) {
-        this.#releaseHoldBack();
-        return;
-      }
-      this.#clock.setTimer(HOLD_BACK_CHECK_MS, check);
-    };
-    this.#clock.setTimer(HOLD_BACK_CHECK_MS, check);
-  }
-
-  #releaseHoldBack(): void {
-    if (!this.#heldBack) return;
-    this.#heldBack = false;
-    this.#heldBackMs += wallNow() - this.#heldBackSinceMs;
-    for (const h of this.#hosted.values()) h.resumeOutput?.();
+    this.#abort.fail(`Node ${id} ${how} ${when}.${stderr}`);
   }
 
   async #initNodes(): Promise<void> {
     this.#phase = 'init';
-    this.#linesFrom.clear();
+    this.#backPressure.resetCounts();
     const timeoutMs = this.#o.initTimeoutS * 1000;
     // Clients are opened in node order before any await, so init clients are c0..c(n-1).
     const calls = this.#nodes.map((id) => {
@@ -599,7 +517,7 @@ class Run {
         }
       })();
     });
-    await this.#abortable(Promise.all(calls));
+    await this.#abort.abortable(Promise.all(calls));
   }
 
   /**
@@ -621,11 +539,11 @@ class Run {
     for (const id of this.#pausedNodes) this.#hosted.get(id)?.resume?.();
     this.#pausedNodes.clear();
     // Paused output would keep the nodes' pipes from closing after they exit.
-    this.#releaseHoldBack();
+    this.#backPressure.stop();
     const stops = [...this.#hosted.entries()].map(([id, h]) =>
       h.stop(this.#stopGraceMs).then(
         () => undefined,
-        (e: unknown) => this.#warn(`stop:${id}`, `Node ${id} could not be stopped cleanly: ${e instanceof Error ? e.message : String(e)}`),
+        (e: unknown) => this.#warnings.warn(`stop:${id}`, `Node ${id} could not be stopped cleanly: ${e instanceof Error ? e.message : String(e)}`),
       ),
     );
     // A host that never reports its node stopped must not hang the run: give
@@ -633,7 +551,7 @@ class Run {
     let timer: Timer | null = null;
     const giveUp = new Promise<void>((resolve) => {
       timer = this.#clock.setTimer(this.#stopGraceMs + 5000, () => {
-        this.#warn('stop:timeout', `Some nodes did not stop within ${(this.#stopGraceMs + 5000) / 1000} s of being asked to; eddy went on without them.`);
+        this.#warnings.warn('stop:timeout', `Some nodes did not stop within ${(this.#stopGraceMs + 5000) / 1000} s of being asked to; eddy went on without them.`);
         resolve();
       });
     });
@@ -687,12 +605,12 @@ class Run {
 
     const inflight = new Set<Promise<void>>();
     const wake = new Wake(this.#clock);
-    const unregister = this.#onAbort(() => wake.wake());
+    const unregister = this.#abort.onAbort(() => wake.wake());
     // A restart takes time (init, setup): the nemesis does one operation at a time, as Jepsen's does.
     let nemesisBusy = false;
     try {
       for (;;) {
-        if (this.#failure !== null) break;
+        if (this.#abort.failure !== null) break;
         const p = generator.poll(this.#clock.now(), (w) => !this.#workers[w]!.busy, !nemesisBusy);
         if (p.kind === 'done') break;
         if (p.kind === 'nemesis') {
@@ -701,8 +619,8 @@ class Run {
             nemesisBusy = true;
             const done: Promise<void> = r
               .catch((e: unknown) => {
-                if (e instanceof SetupError) this.#fail(e.message);
-                else this.#fail(`eddy itself failed in the nemesis: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+                if (e instanceof SetupError) this.#abort.fail(e.message);
+                else this.#abort.fail(`eddy itself failed in the nemesis: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
               })
               .finally(() => {
                 nemesisBusy = false;
@@ -725,12 +643,12 @@ class Run {
         await wake.until(p.untilMs ?? Infinity);
       }
       // Jepsen's phases wait for every outstanding operation before moving on.
-      while (inflight.size > 0 && this.#failure === null) await Promise.race([...inflight, this.#abortPromise()]);
+      while (inflight.size > 0 && this.#abort.failure === null) await Promise.race([...inflight, this.#abort.promise()]);
     } finally {
       unregister();
       wake.cancel();
     }
-    this.#throwIfFailed();
+    this.#abort.throwIfFailed();
   }
 
   #startProgress(startMs: number): void {
@@ -749,6 +667,7 @@ class Run {
         ...(this.#nemesis !== null && !this.#nemesis.maelstromOnly ? { active: this.#nemesis.active() } : {}),
       };
     });
+    this.#warnings.progress = this.#progress;
     this.#progress.start();
   }
 
@@ -757,14 +676,14 @@ class Run {
     // Workloads without a final generator end at the time limit, partitions and all (spec 1.2);
     // dead nodes are started again and paused ones resumed, so that they stop as asked.
     if (final === null) {
-      await this.#abortable(this.#nemesis?.heal(false) ?? Promise.resolve());
+      await this.#abort.abortable(this.#nemesis?.heal(false) ?? Promise.resolve());
       return;
     }
     // Maelstrom always ends the nemesis with a stop-partition, whatever its state; eddy's faults end too.
-    await this.#abortable(this.#nemesis?.heal() ?? Promise.resolve());
+    await this.#abort.abortable(this.#nemesis?.heal() ?? Promise.resolve());
     this.#phase = 'recovery';
-    this.#note('Waiting for recovery...');
-    await this.#sleep(this.#o.recoveryS * 1000);
+    this.#warnings.note('Waiting for recovery...');
+    await this.#abort.sleep(this.#o.recoveryS * 1000);
     this.#phase = 'final';
     const startMs = this.#clock.now();
     const rng = this.#rng.fork('final');
@@ -797,7 +716,7 @@ class Run {
       // for the same vanishing wait forever with virtual time standing still.
       let wokeAtMs = 0;
       for (;;) {
-        if (cut || this.#failure !== null) return;
+        if (cut || this.#abort.failure !== null) return;
         const nowMs = Math.max(this.#clock.now() - startMs, wokeAtMs);
         const step = final.next({ rng, nowMs, worker: worker.index, process: worker.process, workerCount: this.#workers.length });
         if ('done' in step) return;
@@ -810,7 +729,7 @@ class Run {
       }
     };
     try {
-      await this.#abortable(Promise.all(this.#workers.map((w) => runWorker(w))));
+      await this.#abort.abortable(Promise.all(this.#workers.map((w) => runWorker(w))));
     } finally {
       (cutoff as Timer | null)?.cancel();
     }
@@ -853,7 +772,7 @@ class Run {
       }
       worker.state = conn.state;
       // After an abort the history ends with open invocations, as Jepsen's does when a test crashes.
-      if (this.#failure !== null) return;
+      if (this.#abort.failure !== null) return;
       const complete = this.#history.record({ process, type: completion.type, f: op.f, value: completion.value, error: completion.error, final: isFinal });
       if (completion.type === 'info') {
         worker.process += this.#workers.length;
@@ -870,142 +789,20 @@ class Run {
 
   // ---- checking -----------------------------------------------------------
 
-  #harnessFigures(): HarnessFigures {
-    this.#releaseHoldBack();
-    const wallS = (wallNow() - this.#wallStartMs) / 1000;
-    const routed = this.#net.counts().sent;
-    const routingS = this.#routingStartMs === null || this.#routingEndMs === null ? 0 : (this.#routingEndMs - this.#routingStartMs) / 1000;
-    const late = this.#probe?.stop() ?? null;
-    const round3 = (x: number): number => Math.round(x * 1000) / 1000;
-    return {
-      'wall-s': round3(wallS),
-      'overrun-s': round3(wallS - this.#o.timeLimitS - (this.#workload.final === null ? 0 : this.#o.recoveryS)),
-      'peak-rss-mb': Math.round(process.resourceUsage().maxRSS / 1024),
-      'routed-count': routed,
-      'routed-per-s': routingS > 0 ? Math.round((this.#routingEndCount - this.#routingStartCount) / routingS) : 0,
-      'backlog-max': this.#backlogPeak,
-      'held-back-count': this.#heldBackCount,
-      'held-back-s': round3(this.#heldBackMs / 1000),
-      'timer-late-max-ms': late === null ? null : round3(late.maxMs),
-      'timer-late-p99-ms': late === null ? null : round3(late.p99Ms),
-    };
-  }
-
   #check(): Record<string, unknown> {
     const opCount = this.#history.counts.invoke;
     const netResult = this.#netStats.result(opCount);
     const { results, strict } = checkRun(this.#def, this.#history.ops, netResult, this.#o);
     if (strict !== null && strict['valid?'] !== true && !this.#o.strict) {
-      for (const f of strict.findings.slice(0, 10)) this.#warn(`strict:${f.slice(0, 80)}`, `${f} (an eddy check beyond Maelstrom's; --strict makes it decide the verdict)`);
+      for (const f of strict.findings.slice(0, 10)) this.#warnings.warn(`strict:${f.slice(0, 80)}`, `${f} (an eddy check beyond Maelstrom's; --strict makes it decide the verdict)`);
     }
     return results;
   }
 
-  // ---- failure, waiting, output -------------------------------------------
-
-  #fail(sentence: string): void {
-    if (this.#failure !== null) return;
-    this.#failure = sentence;
-    const waiters = this.#abortWaiters;
-    this.#abortWaiters = [];
-    for (const w of waiters) w();
-  }
-
-  #throwIfFailed(): void {
-    if (this.#failure !== null) throw new RunAborted(this.#failure);
-  }
-
-  #onAbort(fn: () => void): () => void {
-    this.#abortWaiters.push(fn);
-    return () => {
-      this.#abortWaiters = this.#abortWaiters.filter((w) => w !== fn);
-    };
-  }
-
-  #abortPromise(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      if (this.#failure !== null) resolve();
-      else this.#onAbort(resolve);
-    });
-  }
-
-  /** Awaits `p`, or throws RunAborted as soon as the run fails. */
-  async #abortable<T>(p: Promise<T>): Promise<T> {
-    // `p` may reject after the run has given up on it (e.g. init calls that
-    // end when their clients are closed); that rejection is expected and
-    // must not surface as an unhandled rejection that kills the harness.
-    p.catch(() => undefined);
-    this.#throwIfFailed();
-    let unregister = (): void => {};
-    const aborted = new Promise<never>((_, reject) => {
-      unregister = this.#onAbort(() => reject(new RunAborted(this.#failure!)));
-    });
-    try {
-      return await Promise.race([p, aborted]);
-    } finally {
-      unregister();
-    }
-  }
-
-  #sleep(ms: number): Promise<void> {
-    let timer: Timer | null = null;
-    return this.#abortable(
-      new Promise<void>((resolve) => {
-        timer = this.#clock.setTimer(ms, resolve);
-      }),
-    ).finally(() => (timer as Timer | null)?.cancel());
-  }
+  // ---- output -------------------------------------------------------------
 
   #stray(clientId: string, msg: Envelope): void {
-    this.#warn(`stray:${clientId}:${msg.src}`, `Client ${clientId} got a message nobody waits for from ${msg.src} (a late or unexpected reply), ignored: ${clip(JSON.stringify(msg.body))}`);
-  }
-
-  /** Records a warning once per key, prints it, and keeps the first few for results.json. */
-  #warn(key: string, sentence: string): void {
-    if (this.#warned.has(key)) return;
-    this.#warned.add(key);
-    if (this.#warnings.length < MAX_WARNINGS) this.#warnings.push(sentence);
-    this.#note(`Warning: ${sentence}`);
-  }
-
-  #note(line: string): void {
-    if (this.#out === null) return;
-    this.#progress?.clear();
-    this.#out.write(line + '\n');
-  }
-}
-
-/**
- * Measures how late wall-clock timers fire while a run goes on: a timer
- * every `periodMs` notes how much later than asked it ran. Node output that
- * hogs the event loop shows up here first (client timeouts would fire as late).
- */
-class TimerProbe {
-  readonly #periodMs: number;
-  readonly #lateMs: number[] = [];
-  #dueMs: number;
-  #timer: NodeJS.Timeout;
-
-  constructor(periodMs: number) {
-    this.#periodMs = periodMs;
-    this.#dueMs = wallNow() + periodMs;
-    this.#timer = setTimeout(this.#tick, periodMs);
-    this.#timer.unref();
-  }
-
-  readonly #tick = (): void => {
-    const now = wallNow();
-    this.#lateMs.push(Math.max(0, now - this.#dueMs));
-    this.#dueMs = now + this.#periodMs;
-    this.#timer = setTimeout(this.#tick, this.#periodMs);
-    this.#timer.unref();
-  };
-
-  stop(): { maxMs: number; p99Ms: number } {
-    clearTimeout(this.#timer);
-    const sorted = this.#lateMs.slice().sort((a, b) => a - b);
-    if (sorted.length === 0) return { maxMs: 0, p99Ms: 0 };
-    return { maxMs: sorted[sorted.length - 1]!, p99Ms: sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))]! };
+    this.#warnings.warn(`stray:${clientId}:${msg.src}`, `Client ${clientId} got a message nobody waits for from ${msg.src} (a late or unexpected reply), ignored: ${clip(JSON.stringify(msg.body))}`);
   }
 }
 
@@ -1037,10 +834,6 @@ class Wake {
   cancel(): void {
     this.wake();
   }
-}
-
-function clip(s: string): string {
-  return s.length > LINE_QUOTE_CHARS ? `${cutLine(s, LINE_QUOTE_CHARS)} (${s.length} chars)` : s;
 }
 
 /**

@@ -8,8 +8,9 @@
  * child outlives the harness: every live child is killed when this process
  * exits or is told to stop by a signal. What nodes write is worked off in
  * bounded slices, so that a flood of output never starves the harness's
- * timers (see `OutputQueue`), and the runner can pause a node's output when
- * the network holds too much (`pauseOutput`).
+ * timers (see `OutputQueue`), and a node's output can be paused
+ * (`pauseOutput`). When to hold output back, here and in the network, is
+ * decided in run/backpressure.ts; this file only carries it out.
  *
  * Like Maelstrom, the binary is resolved against the current directory (not
  * looked up on PATH) and nodes run in the system's temporary directory unless
@@ -21,6 +22,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ExitInfo, HostedNode, NodeHandlers, NodeHost, StartOptions } from '../host.js';
+import { HighWater, OUTPUT_QUEUE_CHARS_MAX } from '../run/backpressure.js';
 import { LineSplitter, LineTail } from './lines.js';
 
 export interface ProcessHostOptions {
@@ -123,15 +125,14 @@ function installExitHooks(): void {
  * deadlines would fire that late. So chunks only join one queue as they
  * arrive; the queue is worked off in slices of `SLICE_CHARS`, one slice per
  * turn (in the check phase, so timers run between slices). When more than
- * `QUEUE_CHARS_MAX` wait, the streams that deliver are paused until the
- * queue is half empty, and the nodes wait on their full pipes.
+ * `OUTPUT_QUEUE_CHARS_MAX` wait, the streams that deliver are paused until
+ * the queue is half empty, and the nodes wait on their full pipes.
  */
 const SLICE_CHARS = 128 * 1024;
 /** How long a node may keep running after closing its stdout before that is reported. */
 const STDOUT_CLOSED_GRACE_MS = 200;
 /** Characters of stdin lines gathered before they are written without waiting for the end of the tick. */
 const BATCH_CHARS = 64 * 1024;
-const QUEUE_CHARS_MAX = 4 * 1024 * 1024;
 
 type Chunk = { node: ProcessNode; stream: 'out' | 'err'; text: string | null /* null: end of stream */ };
 
@@ -141,11 +142,12 @@ class OutputQueue {
   #chars = 0;
   #scheduled = false;
   readonly #paused = new Set<ProcessNode>();
+  readonly #water = new HighWater(OUTPUT_QUEUE_CHARS_MAX);
 
   add(node: ProcessNode, stream: 'out' | 'err', text: string | null): void {
     this.#chunks.push({ node, stream, text });
     if (text !== null) this.#chars += text.length;
-    if (this.#chars > QUEUE_CHARS_MAX && !this.#paused.has(node)) {
+    if (this.#water.full(this.#chars) && !this.#paused.has(node)) {
       this.#paused.add(node);
       node.setQueuePaused(true);
     }
@@ -202,7 +204,7 @@ class OutputQueue {
       this.#chunks.splice(0, this.#head);
       this.#head = 0;
     }
-    if (this.#paused.size > 0 && this.#chars <= QUEUE_CHARS_MAX / 2) {
+    if (this.#paused.size > 0 && this.#water.drained(this.#chars)) {
       const nodes = [...this.#paused];
       this.#paused.clear();
       for (const n of nodes) n.setQueuePaused(false);
@@ -243,7 +245,7 @@ class ProcessNode implements HostedNode {
   };
   #exitCode: number | null = null;
   #exitSignal: string | null = null;
-  /** Output paused while the shared output queue is full (fairness), and by the runner (back-pressure). */
+  /** Output paused while the shared output queue is full (fairness), and by the network's back-pressure. */
   #queuePaused = false;
   #runnerPaused = false;
   /** Stdout chunks read while the runner had output paused, in order; handed back on resume. */
@@ -350,7 +352,7 @@ class ProcessNode implements HostedNode {
    * Stops this node's messages reaching the network: its stdout is paused,
    * and what was already read but not yet handled stays queued (`holds`), so
    * the network's backlog stops growing at once rather than after up to
-   * `QUEUE_CHARS_MAX` more characters of every node's output.
+   * `OUTPUT_QUEUE_CHARS_MAX` more characters of every node's output.
    */
   pauseOutput(): void {
     this.#runnerPaused = true;
