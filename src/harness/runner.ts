@@ -15,33 +15,38 @@
  * says why in an "error" key, and the outcome carries exit code 3. Problems
  * Maelstrom would shrug off (a reply nobody waits for, a message to a node
  * that does not exist) are reported as warnings and the run goes on.
+ *
+ * This file is the phase script; the parts it drives live in run/: the
+ * nodes (nodes.ts), the client interpreter (interpreter.ts), back-pressure
+ * (backpressure.ts), the harness's own figures (figures.ts), the abort
+ * machinery (abort.ts) and warnings (warnings.ts).
  */
 import { randomInt } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Clock, Timer } from '../node/clock.js';
+import type { Clock } from '../node/clock.js';
 import { wallNow } from './ambient.js';
 import { checkOpRate, composeResults, mergeValid, NetStats, verdictExitCode, withOpRate, type Valid } from './checker/index.js';
-import { ClientFactory, type Client } from './client.js';
+import { ClientFactory } from './client.js';
 import { OpGenerator } from './generator.js';
 import { History } from './history.js';
 import { JournalWriter } from './journal.js';
-import type { ExitInfo, HostedNode, NodeHost } from './host.js';
+import type { NodeHost } from './host.js';
 import { judgeRun } from './challenges.js';
-import { Nemesis, type NemesisScript, type ProcessControl } from './nemesis.js';
-import { Net, NetError } from './net.js';
+import { Nemesis, type NemesisScript } from './nemesis.js';
+import { Net } from './net.js';
 import { lateStrength, nodeIds, validateOptions, workerCount, type TestOptions } from './options.js';
 import { Progress, type ProgressOutput } from './progress.js';
 import { Rng } from './rng.js';
 import { attachServices } from './services/index.js';
-import { RunStore, type LineFile } from './store.js';
-import { HISTORY_ORIGIN_KEY, isClientId, type Envelope, type JournalEvent, type Op } from './types.js';
-import { parseNodeLine } from './wire.js';
+import { RunStore } from './store.js';
+import { HISTORY_ORIGIN_KEY, type Envelope, type JournalEvent, type Op } from './types.js';
 import { RunAbort, RunAborted } from './run/abort.js';
 import { clip, Warnings } from './run/warnings.js';
 import { BackPressure } from './run/backpressure.js';
 import { HarnessMeter, type HarnessFigures } from './run/figures.js';
-import { SetupError, workloadDef, type Conn, type FinalGenerator, type OpSpec, type StrictResult, type Workload, type WorkloadDef } from './workloads/index.js';
+import { Interpreter } from './run/interpreter.js';
+import { Nodes } from './run/nodes.js';
+import { SetupError, workloadDef, type StrictResult, type Workload, type WorkloadDef } from './workloads/index.js';
 
 /**
  * The whole results.json of a run from its history and net figures: the
@@ -145,18 +150,6 @@ export class StoreError extends Error {
   override readonly name = 'StoreError';
 }
 
-interface Worker {
-  readonly index: number;
-  readonly node: string;
-  process: number;
-  client: Client | null;
-  /** The workload's state for the current client (reset with it). */
-  state: unknown;
-  /** The client saw an indeterminate operation and must be replaced before the next one. */
-  stale: boolean;
-  busy: boolean;
-}
-
 
 /** Runs one test. Never throws for anything a node does; throws only for harness bugs and a store it cannot write. */
 export async function runTest(options: TestOptions, deps: RunDeps): Promise<RunOutcome> {
@@ -193,26 +186,18 @@ class Run {
   readonly #netStats = new NetStats();
   readonly #net: Net;
   readonly #clients: ClientFactory;
-  readonly #hosted = new Map<string, HostedNode>();
-  readonly #nodeLogs = new Map<string, LineFile>();
-  readonly #stderrTail = new Map<string, string[]>();
   readonly #warnings: Warnings;
-  readonly #stopGraceMs: number;
   readonly #render: boolean;
   #progress: Progress | null = null;
   #nemesis: Nemesis | null = null;
-  /** Each node's incarnation (0 at the start, +1 per restart): what an old incarnation still reports is ignored. */
-  readonly #generation = new Map<string, number>();
-  /** Nodes the nemesis has killed and not yet restarted, and those it has paused. */
-  readonly #killedNodes = new Set<string>();
-  readonly #pausedNodes = new Set<string>();
   #phase = 'starting';
   readonly #abort: RunAbort;
-  #stopping = false;
-  #workers: Worker[] = [];
+  /** The client interpreter, from the main phase on. */
+  #interpreter: Interpreter | null = null;
   readonly #figuresInResults: boolean;
   readonly #meter = new HarnessMeter();
   readonly #backPressure: BackPressure;
+  readonly #cluster: Nodes;
   readonly #nemesisScript: NemesisScript | undefined;
 
   constructor(o: TestOptions, deps: RunDeps, seed: number) {
@@ -224,7 +209,6 @@ class Run {
     this.#out = deps.out ?? null;
     this.#abort = new RunAbort(this.#clock);
     this.#warnings = new Warnings(this.#out);
-    this.#stopGraceMs = deps.stopGraceMs ?? 500;
     this.#render = deps.render ?? true;
     this.#figuresInResults = deps.harnessFiguresInResults ?? true;
     this.#nemesisScript = deps.nemesisScript;
@@ -259,7 +243,7 @@ class Run {
     this.#backPressure = new BackPressure({
       clock: this.#clock,
       net: this.#net,
-      outputs: () => this.#hosted.values(),
+      outputs: () => this.#cluster.outputs(),
       warn: (key, sentence) => this.#warnings.warn(key, sentence),
       max: deps.backlogMax,
     });
@@ -271,6 +255,21 @@ class Run {
         ),
     });
     this.#clients = new ClientFactory(this.#net, this.#clock, (client, msg) => this.#stray(client.id, msg));
+    this.#cluster = new Nodes({
+      ids: this.#nodes,
+      clock: this.#clock,
+      host: this.#host,
+      net: this.#net,
+      store: this.#store,
+      clients: this.#clients,
+      workload: this.#workload,
+      options: o,
+      abort: this.#abort,
+      warnings: this.#warnings,
+      backPressure: this.#backPressure,
+      phase: () => this.#phase,
+      stopGraceMs: deps.stopGraceMs ?? 500,
+    });
     this.#signal = deps.signal ?? null;
     this.#signal?.addEventListener('abort', this.#onInterrupt, { once: true });
     if (this.#signal?.aborted) this.#onInterrupt();
@@ -285,8 +284,10 @@ class Run {
     let exitCode: number = EXIT_RUN_FAILED;
     try {
       try {
-        await this.#startNodes();
-        await this.#initNodes();
+        this.#cluster.startAll();
+        this.#phase = 'init';
+        this.#backPressure.resetCounts();
+        await this.#cluster.init();
         this.#startHistory();
         this.#phase = 'setup';
         // Start-up (spawning, booting nodes) is not what these figures are about.
@@ -301,7 +302,7 @@ class Run {
         this.#meter.endRouting(this.#net.counts().sent);
         this.#progress?.stop();
         this.#clients.closeAll();
-        await this.#stopNodes();
+        await this.#cluster.stopAll();
         this.#net.close();
       }
       results = this.#check();
@@ -336,7 +337,7 @@ class Run {
       this.#store.writeJson('results.json', results);
       this.#store.close();
       await this.#journal.close().catch((e: unknown) => this.#warnings.note(`Could not finish journal.jsonl: ${e instanceof Error ? e.message : String(e)}`));
-      for (const f of this.#nodeLogs.values()) f.close();
+      this.#cluster.closeLogs();
     }
     this.#signal?.removeEventListener('abort', this.#onInterrupt);
     let renderMs: number | null = null;
@@ -349,176 +350,7 @@ class Run {
     return { results, exitCode, dir: this.#store.dir, seed: this.#seed, error: this.#abort.failure, history: this.#history.ops, renderMs };
   }
 
-  // ---- nodes ------------------------------------------------------------
-
-  async #startNodes(): Promise<void> {
-    for (const id of this.#nodes) {
-      this.#nodeLogs.set(id, this.#store.lines(path.join('node-logs', `${id}.log`)));
-      this.#stderrTail.set(id, []);
-      this.#startNode(id);
-      this.#net.addEndpoint(id, (_msg, line) => this.#hosted.get(id)!.deliver(line));
-    }
-  }
-
-  /** Where node `id` keeps what outlives a kill (EDDY_NODE_DIR for a process): `nodes/<id>` in the run's directory. */
-  #nodeDir(id: string): string {
-    const dir = path.join(this.#store.dir, 'nodes', id);
-    fs.mkdirSync(dir, { recursive: true });
-    return dir;
-  }
-
-  /** Starts (or, after a kill, starts again) node `id`; what an older incarnation reports is ignored. */
-  #startNode(id: string): void {
-    const gen = (this.#generation.get(id) ?? -1) + 1;
-    this.#generation.set(id, gen);
-    const current = (): boolean => this.#generation.get(id) === gen && !this.#killedNodes.has(id);
-    const log = this.#nodeLogs.get(id)!;
-    const hosted = this.#host.start(
-      id,
-      {
-        onLine: (line) => {
-          if (current()) this.#nodeLine(id, line);
-        },
-        onStderr: (line) => {
-          log.writeLine(line);
-          const tail = this.#stderrTail.get(id)!;
-          tail.push(line);
-          if (tail.length > 10) tail.shift();
-          if (this.#o.logStderr) this.#warnings.note(`${id} stderr: ${line}`);
-        },
-        onExit: (info) => {
-          // A kill is the nemesis's doing, not a crash.
-          if (current()) this.#nodeExit(id, info);
-        },
-        // e.g. a stdout line over the host's size limit, which the host discards.
-        onError: (sentence) => this.#warnings.warn(`host:${id}:${sentence.slice(0, 60)}`, sentence),
-      },
-      { dir: this.#nodeDir(id) },
-    );
-    this.#hosted.set(id, hosted);
-  }
-
-  /** The nemesis's hands on the nodes (`--nemesis kill,pause`). */
-  readonly #control: ProcessControl = {
-    kill: (nodes) => {
-      for (const id of nodes) {
-        this.#killedNodes.add(id);
-        this.#net.setDown(id, new Set());
-        const h = this.#hosted.get(id)!;
-        if (h.kill !== undefined) void h.kill();
-        else void h.stop(0);
-      }
-    },
-    restart: async (nodes) => {
-      await Promise.all(nodes.map((id) => this.#restartNode(id)));
-    },
-    pause: (nodes) => {
-      for (const id of nodes) {
-        this.#pausedNodes.add(id);
-        this.#net.setHeld(id, true);
-        this.#hosted.get(id)!.pause?.();
-      }
-    },
-    resume: (nodes) => {
-      for (const id of nodes) {
-        this.#pausedNodes.delete(id);
-        this.#hosted.get(id)!.resume?.();
-        this.#net.setHeld(id, false);
-      }
-    },
-  };
-
-  /**
-   * A killed node again: a fresh process (or in-process node) with the same
-   * id, `init` with the same node list, then the workload's setup for it
-   * alone (broadcast: the same topology message). Until it is ready only
-   * the clients doing that reach it; other messages are dropped as to a dead node.
-   */
-  async #restartNode(id: string): Promise<void> {
-    const allowed = new Set<string>();
-    this.#net.setDown(id, allowed);
-    this.#killedNodes.delete(id);
-    this.#startNode(id);
-    const openClient = (): Client => {
-      const c = this.#clients.open();
-      allowed.add(c.id);
-      return c;
-    };
-    const client = openClient();
-    try {
-      const r = await client.rpc(id, { type: 'init', node_id: id, node_ids: this.#nodes }, this.#o.initTimeoutS * 1000);
-      if (r.kind === 'timeout') throw new SetupError(id, `Node ${id}, restarted after a kill, did not respond to init within ${this.#o.initTimeoutS} s.`);
-      if (r.body.type !== 'init_ok') throw new SetupError(id, `Node ${id}, restarted after a kill, answered init with ${clip(JSON.stringify(r.body))} instead of an init_ok.`);
-    } finally {
-      client.close();
-    }
-    await this.#workload.setup({ nodes: this.#nodes, targets: [id], openClient, rpcTimeoutMs: this.#o.rpcTimeoutS * 1000 });
-    this.#net.setDown(id, null);
-  }
-
-  #nodeLine(id: string, line: string): void {
-    if (this.#stopping || this.#abort.failure !== null) return;
-    this.#backPressure.countLine(id);
-    const parsed = parseNodeLine(id, line);
-    if (!parsed.ok) {
-      this.#abort.fail(parsed.error);
-      return;
-    }
-    if (parsed.warning !== undefined) this.#warnings.warn(`wire:${id}`, parsed.warning);
-    try {
-      this.#net.send(parsed.msg, line);
-      this.#backPressure.afterSend();
-    } catch (e) {
-      if (!(e instanceof NetError)) throw e;
-      const { src, dest } = parsed.msg;
-      if (e.code === 14) return; // the network closed while the node was still talking
-      if (isClientId(dest) && src === id) {
-        this.#warnings.warn(`stray:${dest}`, `Node ${id} sent a message to client ${dest}, which is closed; nobody waits for it, so it was dropped: ${clip(line)}`);
-      } else {
-        this.#warnings.warn(`unknown:${id}:${src}:${dest}`, `Node ${id} sent a message from ${src} to ${dest}, but ${this.#net.hasEndpoint(src) ? dest : src} is not in the network (nodes are ${this.#nodes.join(', ')}); the message was dropped: ${clip(line)}`);
-      }
-    }
-  }
-
-  #nodeExit(id: string, info: ExitInfo): void {
-    if (this.#stopping) return;
-    const how =
-      info.error !== undefined
-        ? `could not be run (${info.error})`
-        : info.signal !== null
-          ? `was killed by signal ${info.signal}`
-          : `exited with code ${info.code}`;
-    const when = this.#phase === 'starting' || this.#phase === 'init' ? 'before the test started' : `during the ${this.#phase} phase`;
-    const tail = info.stderrTail.length > 0 ? info.stderrTail : this.#stderrTail.get(id) ?? [];
-    const stderr = tail.length > 0 ? ` Its last stderr lines:\n  ${tail.slice(-10).join('\n  ')}` : ' It wrote nothing to stderr.';
-    this.#abort.fail(`Node ${id} ${how} ${when}.${stderr}`);
-  }
-
-  async #initNodes(): Promise<void> {
-    this.#phase = 'init';
-    this.#backPressure.resetCounts();
-    const timeoutMs = this.#o.initTimeoutS * 1000;
-    // Clients are opened in node order before any await, so init clients are c0..c(n-1).
-    const calls = this.#nodes.map((id) => {
-      const client = this.#clients.open();
-      return (async () => {
-        try {
-          const r = await client.rpc(id, { type: 'init', node_id: id, node_ids: this.#nodes }, timeoutMs);
-          if (r.kind === 'timeout') {
-            const tail = this.#stderrTail.get(id) ?? [];
-            const stderr = tail.length > 0 ? ` Its last stderr lines:\n  ${tail.join('\n  ')}` : '';
-            throw new SetupError(id, `Node ${id} did not respond to init within ${this.#o.initTimeoutS} s.${stderr}`);
-          }
-          if (r.body.type !== 'init_ok') {
-            throw new SetupError(id, `Node ${id} answered init with ${clip(JSON.stringify(r.body))} instead of an init_ok.`);
-          }
-        } finally {
-          client.close();
-        }
-      })();
-    });
-    await this.#abort.abortable(Promise.all(calls));
-  }
+  // ---- history ----------------------------------------------------------
 
   /**
    * Time 0 of the history is now, with every node up and initialised, as
@@ -533,52 +365,28 @@ class Run {
     this.#store.writeJson('test.json', { ...this.#testRecord, [HISTORY_ORIGIN_KEY]: originNs });
   }
 
-  async #stopNodes(): Promise<void> {
-    this.#stopping = true;
-    // A stopped (SIGSTOP) process cannot exit when asked.
-    for (const id of this.#pausedNodes) this.#hosted.get(id)?.resume?.();
-    this.#pausedNodes.clear();
-    // Paused output would keep the nodes' pipes from closing after they exit.
-    this.#backPressure.stop();
-    const stops = [...this.#hosted.entries()].map(([id, h]) =>
-      h.stop(this.#stopGraceMs).then(
-        () => undefined,
-        (e: unknown) => this.#warnings.warn(`stop:${id}`, `Node ${id} could not be stopped cleanly: ${e instanceof Error ? e.message : String(e)}`),
-      ),
-    );
-    // A host that never reports its node stopped must not hang the run: give
-    // up after the grace period plus 5 s and write what was recorded.
-    let timer: Timer | null = null;
-    const giveUp = new Promise<void>((resolve) => {
-      timer = this.#clock.setTimer(this.#stopGraceMs + 5000, () => {
-        this.#warnings.warn('stop:timeout', `Some nodes did not stop within ${(this.#stopGraceMs + 5000) / 1000} s of being asked to; eddy went on without them.`);
-        resolve();
-      });
-    });
-    await Promise.race([Promise.all(stops), giveUp]);
-    (timer as Timer | null)?.cancel();
-  }
-
   // ---- operations ---------------------------------------------------------
 
   async #mainPhase(): Promise<void> {
     this.#phase = 'main';
     const count = workerCount(this.#o.concurrency, this.#nodes.length);
-    this.#workers = Array.from({ length: count }, (_, i) => ({
-      index: i,
-      node: this.#nodes[i % this.#nodes.length]!,
-      process: i,
-      client: null,
-      state: undefined,
-      stale: false,
-      busy: false,
-    }));
+    const interpreter = new Interpreter({
+      clock: this.#clock,
+      clients: this.#clients,
+      history: this.#history,
+      workload: this.#workload,
+      abort: this.#abort,
+      nodes: this.#nodes,
+      workerCount: count,
+      rpcTimeoutS: this.#o.rpcTimeoutS,
+    });
+    this.#interpreter = interpreter;
     const startMs = this.#clock.now();
     if (this.#o.nemesis.length > 0 || this.#nemesisScript !== undefined) {
       this.#nemesis = new Nemesis({
         rng: this.#rng,
         net: this.#net,
-        control: this.#control,
+        control: this.#cluster.control,
         history: this.#history,
         nodes: this.#nodes,
         faults: this.#o.nemesis,
@@ -594,7 +402,7 @@ class Run {
       timeLimitMs: this.#o.timeLimitS * 1000,
       startMs,
       generator: this.#workload.generator,
-      processOf: (w) => this.#workers[w]!.process,
+      processOf: (w) => interpreter.processOf(w),
       nodeCount: this.#nodes.length,
       workerChoice: this.#workload.workerChoice ?? 'round-robin',
       nemesis: this.#nemesis?.timing ?? null,
@@ -602,54 +410,9 @@ class Run {
       lateness: { strength: lateStrength(this.#o), rng: this.#rng.fork('lateness') },
     });
     this.#startProgress(startMs);
-
-    const inflight = new Set<Promise<void>>();
-    const wake = new Wake(this.#clock);
-    const unregister = this.#abort.onAbort(() => wake.wake());
-    // A restart takes time (init, setup): the nemesis does one operation at a time, as Jepsen's does.
-    let nemesisBusy = false;
-    try {
-      for (;;) {
-        if (this.#abort.failure !== null) break;
-        const p = generator.poll(this.#clock.now(), (w) => !this.#workers[w]!.busy, !nemesisBusy);
-        if (p.kind === 'done') break;
-        if (p.kind === 'nemesis') {
-          const r = this.#nemesis!.invoke(p.f);
-          if (r !== undefined) {
-            nemesisBusy = true;
-            const done: Promise<void> = r
-              .catch((e: unknown) => {
-                if (e instanceof SetupError) this.#abort.fail(e.message);
-                else this.#abort.fail(`eddy itself failed in the nemesis: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-              })
-              .finally(() => {
-                nemesisBusy = false;
-                inflight.delete(done);
-                wake.wake();
-              });
-            inflight.add(done);
-          }
-          continue;
-        }
-        if (p.kind === 'op') {
-          const worker = this.#workers[p.worker]!;
-          const done: Promise<void> = this.#perform(worker, { f: p.f, value: p.value }, null).finally(() => {
-            inflight.delete(done);
-            wake.wake();
-          });
-          inflight.add(done);
-          continue;
-        }
-        await wake.until(p.untilMs ?? Infinity);
-      }
-      // Jepsen's phases wait for every outstanding operation before moving on.
-      while (inflight.size > 0 && this.#abort.failure === null) await Promise.race([...inflight, this.#abort.promise()]);
-    } finally {
-      unregister();
-      wake.cancel();
-    }
-    this.#abort.throwIfFailed();
+    await interpreter.main(generator, this.#nemesis);
   }
+
 
   #startProgress(startMs: number): void {
     if (this.#out === null || this.#o.quiet) return;
@@ -685,106 +448,7 @@ class Run {
     this.#warnings.note('Waiting for recovery...');
     await this.#abort.sleep(this.#o.recoveryS * 1000);
     this.#phase = 'final';
-    const startMs = this.#clock.now();
-    const rng = this.#rng.fork('final');
-    let cutoff: Timer | null = null;
-    let cut = false;
-    const cutWaiters = new Set<() => void>();
-    if (final.cutoffMs !== null) {
-      cutoff = this.#clock.setTimer(final.cutoffMs, () => {
-        cut = true;
-        for (const w of cutWaiters) w();
-      });
-    }
-    const sleepUnlessCut = (ms: number): Promise<void> =>
-      new Promise<void>((resolve) => {
-        const t = this.#clock.setTimer(ms, () => {
-          cutWaiters.delete(done);
-          resolve();
-        });
-        const done = (): void => {
-          t.cancel();
-          resolve();
-        };
-        cutWaiters.add(done);
-      });
-    // Each worker runs its own copy of the final generator, not staggered, until it says done.
-    const runWorker = async (worker: Worker): Promise<void> => {
-      // After a wait the generator sees at least the instant it asked for:
-      // (start + t) + (due - t) - start can land a hair before due in
-      // floating point, and a generator comparing `now < due` would then ask
-      // for the same vanishing wait forever with virtual time standing still.
-      let wokeAtMs = 0;
-      for (;;) {
-        if (cut || this.#abort.failure !== null) return;
-        const nowMs = Math.max(this.#clock.now() - startMs, wokeAtMs);
-        const step = final.next({ rng, nowMs, worker: worker.index, process: worker.process, workerCount: this.#workers.length });
-        if ('done' in step) return;
-        if ('waitMs' in step) {
-          wokeAtMs = nowMs + step.waitMs;
-          await sleepUnlessCut(step.waitMs);
-          continue;
-        }
-        await this.#perform(worker, step, final);
-      }
-    };
-    try {
-      await this.#abort.abortable(Promise.all(this.#workers.map((w) => runWorker(w))));
-    } finally {
-      (cutoff as Timer | null)?.cancel();
-    }
-  }
-
-  /**
-   * One operation on one worker: invoke, the workload's client, complete;
-   * after an `info` the worker becomes a new process and, unless the
-   * workload's clients are reusable, gets a new client. `final` is the final
-   * generator when the operation is one of the final phase's.
-   */
-  async #perform(worker: Worker, op: OpSpec, final: FinalGenerator | null): Promise<void> {
-    worker.busy = true;
-    try {
-      if (worker.stale) {
-        // Jepsen treats an indeterminate operation as a crashed process: a new
-        // process number and, at its next operation, a new client.
-        worker.client?.close();
-        worker.client = null;
-        worker.state = undefined;
-        worker.stale = false;
-      }
-      worker.client ??= this.#clients.open();
-      const process = worker.process;
-      const isFinal = final !== null;
-      const invoke = this.#history.record({ process, type: 'invoke', f: op.f, value: op.value, final: isFinal });
-      const conn: Conn = {
-        client: worker.client,
-        node: worker.node,
-        timeoutMs: this.#workload.rpcTimeoutMs ?? this.#o.rpcTimeoutS * 1000,
-        final: isFinal,
-        state: worker.state,
-      };
-      let completion;
-      try {
-        completion = await this.#workload.invoke(conn, op);
-      } catch (e) {
-        // As Jepsen's interpreter: an exception in a client makes the operation indeterminate.
-        completion = { type: 'info' as const, value: op.value, error: `indeterminate: ${e instanceof Error ? e.message : String(e)}` };
-      }
-      worker.state = conn.state;
-      // After an abort the history ends with open invocations, as Jepsen's does when a test crashes.
-      if (this.#abort.failure !== null) return;
-      const complete = this.#history.record({ process, type: completion.type, f: op.f, value: completion.value, error: completion.error, final: isFinal });
-      if (completion.type === 'info') {
-        worker.process += this.#workers.length;
-        if (this.#workload.reusableClient) worker.stale = false;
-        else worker.stale = true;
-      }
-      const ev = { worker: worker.index, process, invoke, complete };
-      if (final !== null) final.update?.(ev);
-      else this.#workload.generator.update?.(ev);
-    } finally {
-      worker.busy = false;
-    }
+    await this.#interpreter!.final(final, this.#rng.fork('final'));
   }
 
   // ---- checking -----------------------------------------------------------
@@ -803,36 +467,6 @@ class Run {
 
   #stray(clientId: string, msg: Envelope): void {
     this.#warnings.warn(`stray:${clientId}:${msg.src}`, `Client ${clientId} got a message nobody waits for from ${msg.src} (a late or unexpected reply), ignored: ${clip(JSON.stringify(msg.body))}`);
-  }
-}
-
-/** Wakes the main loop at a time or on demand (a worker became free, the run aborted). */
-class Wake {
-  readonly #clock: Clock;
-  #timer: Timer | null = null;
-  #resolve: (() => void) | null = null;
-
-  constructor(clock: Clock) {
-    this.#clock = clock;
-  }
-
-  until(atMs: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      this.#resolve = resolve;
-      if (atMs !== Infinity) this.#timer = this.#clock.setTimer(Math.max(0, atMs - this.#clock.now()), () => this.wake());
-    });
-  }
-
-  wake(): void {
-    this.#timer?.cancel();
-    this.#timer = null;
-    const r = this.#resolve;
-    this.#resolve = null;
-    r?.();
-  }
-
-  cancel(): void {
-    this.wake();
   }
 }
 
