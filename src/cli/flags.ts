@@ -61,29 +61,18 @@ function toNumber(text: string): number {
 
 type Value = Pick<FlagSpec, 'expects' | 'parse'>;
 
-const positiveNumber = (expects: string): Value => ({
+/** A number read from its text, good when `ok` says so. */
+const numberWhere = (expects: string, ok: (n: number) => boolean): Value => ({
   expects,
   parse: (t) => {
     const n = toNumber(t);
-    return Number.isFinite(n) && n > 0 ? n : undefined;
+    return ok(n) ? n : undefined;
   },
 });
 
-const nonNegativeNumber = (expects: string): Value => ({
-  expects,
-  parse: (t) => {
-    const n = toNumber(t);
-    return Number.isFinite(n) && n >= 0 ? n : undefined;
-  },
-});
-
-const positiveInt = (expects: string): Value => ({
-  expects,
-  parse: (t) => {
-    const n = toNumber(t);
-    return Number.isSafeInteger(n) && n >= 1 ? n : undefined;
-  },
-});
+const positiveNumber = (expects: string): Value => numberWhere(expects, (n) => Number.isFinite(n) && n > 0);
+const nonNegativeNumber = (expects: string): Value => numberWhere(expects, (n) => Number.isFinite(n) && n >= 0);
+const positiveInt = (expects: string): Value => numberWhere(expects, (n) => Number.isSafeInteger(n) && n >= 1);
 
 const wholeNumberUpTo = (expects: string, max: number): Value => ({
   expects,

@@ -430,14 +430,8 @@ export class Nemesis {
     this.#record('stop-partition-one-way', 'network-healed');
   }
 
-  /** Random targets by a drawn spec, or (scripted) the nodes named; the invocation records the spec or the names. */
   #kill(named?: readonly string[]): void {
-    const rng = named === undefined ? this.#rngs.get('kill')! : null;
-    const spec = rng === null ? null : rng.pick(TARGET_SPECS);
-    this.#record('kill', spec ?? [...named!]);
-    // A paused node is left alone (it is already not answering); a later restart would otherwise race its resume.
-    const pool = this.#nodes.filter((n) => !this.#paused.includes(n) && !this.#killed.includes(n));
-    const targets = rng === null ? pool.filter((n) => named!.includes(n)) : pickTargets(spec!, pool, rng);
+    const targets = this.#targets('kill', named);
     this.#control!.kill(targets);
     this.#killed = this.#nodes.filter((n) => this.#killed.includes(n) || targets.includes(n));
     this.#record('kill', Object.fromEntries(targets.map((n) => [n, 'killed'])));
@@ -452,14 +446,30 @@ export class Nemesis {
   }
 
   #pause(named?: readonly string[]): void {
-    const rng = named === undefined ? this.#rngs.get('pause')! : null;
-    const spec = rng === null ? null : rng.pick(TARGET_SPECS);
-    this.#record('pause', spec ?? [...named!]);
-    const pool = this.#nodes.filter((n) => !this.#killed.includes(n) && !this.#paused.includes(n));
-    const targets = rng === null ? pool.filter((n) => named!.includes(n)) : pickTargets(spec!, pool, rng);
+    const targets = this.#targets('pause', named);
     this.#control!.pause(targets);
     this.#paused = this.#nodes.filter((n) => this.#paused.includes(n) || targets.includes(n));
     this.#record('pause', Object.fromEntries(targets.map((n) => [n, 'paused'])));
+  }
+
+  /**
+   * Records the invocation of a kill or pause and picks its targets among
+   * the nodes neither killed nor paused: by a spec drawn from the fault's
+   * own stream (the invocation records the spec), or, scripted, the nodes
+   * named (it records the names). A paused node is not killed (it already
+   * does not answer, and a later restart would race its resume), a killed
+   * one not paused.
+   */
+  #targets(f: 'kill' | 'pause', named: readonly string[] | undefined): string[] {
+    const pool = this.#nodes.filter((n) => !this.#paused.includes(n) && !this.#killed.includes(n));
+    if (named !== undefined) {
+      this.#record(f, [...named]);
+      return pool.filter((n) => named.includes(n));
+    }
+    const rng = this.#rngs.get(f)!;
+    const spec = rng.pick(TARGET_SPECS);
+    this.#record(f, spec);
+    return pickTargets(spec, pool, rng);
   }
 
   #resume(): void {

@@ -170,7 +170,6 @@ const SERVICE_REQUESTS: Record<string, string> = {
 class Run {
   readonly #o: TestOptions;
   readonly #clock: Clock;
-  readonly #host: NodeHost;
   readonly #rng: Rng;
   readonly #out: ProgressOutput | null;
   readonly #seed: number;
@@ -203,7 +202,6 @@ class Run {
   constructor(o: TestOptions, deps: RunDeps, seed: number) {
     this.#o = o;
     this.#clock = deps.clock;
-    this.#host = deps.host;
     this.#seed = seed;
     this.#rng = deps.rng ?? new Rng(seed);
     this.#out = deps.out ?? null;
@@ -258,7 +256,7 @@ class Run {
     this.#cluster = new Nodes({
       ids: this.#nodes,
       clock: this.#clock,
-      host: this.#host,
+      host: deps.host,
       net: this.#net,
       store: this.#store,
       clients: this.#clients,

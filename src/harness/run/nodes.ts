@@ -79,7 +79,7 @@ export class Nodes {
   /** `init` on every node at once; throws SetupError naming the first that does not answer with an init_ok in time. */
   async init(): Promise<void> {
     const { initTimeoutS } = this.#d.options;
-    const ids = this.#d.ids as string[];
+    const ids = this.#d.ids;
     // Clients are opened in node order before any await, so init clients are c0..c(n-1).
     const calls = ids.map((id) => {
       const client = this.#d.clients.open();
@@ -210,7 +210,7 @@ export class Nodes {
    */
   async #restart(id: string): Promise<void> {
     const { net, clients, options, workload } = this.#d;
-    const ids = this.#d.ids as string[];
+    const ids = this.#d.ids;
     const allowed = new Set<string>();
     net.setDown(id, allowed);
     this.#killed.delete(id);
