@@ -7,7 +7,6 @@
  * process, so a thousand small histories go at the checker's speed; each
  * gets its verdict line, and the exit code is the worst verdict's.
  */
-import { resultsText } from './results-text.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { challengeOf, formatJudgement, judgeRun } from '../harness/challenges.js';
@@ -19,6 +18,7 @@ import { workloadDef, workloads } from '../harness/workloads/registry.js';
 import { EXIT_RUN_FAILED, EXIT_USAGE, reportUsage, sentence, type CliIO, type Command } from './command.js';
 import { flagsHelp, parseCommandLine, testOptionsOf } from './flags.js';
 import { VERDICTS } from './test.js';
+import { resultsText } from './results-text.js';
 
 const USAGE = `Usage: eddy check PATH... [-w WORKLOAD] [workload flags] [--out FILE] [--quiet]
 

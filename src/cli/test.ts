@@ -4,7 +4,6 @@
  * on real processes and wall time, then prints the results in Maelstrom's
  * layout, one verdict line, and where the files are.
  */
-import { resultsText } from './results-text.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RealClock } from '../node/clock.js';
@@ -15,6 +14,7 @@ import type { TestOptions } from '../harness/options.js';
 import { renderPictures, runTest, StoreError, type RunOutcome } from '../harness/runner.js';
 import { EXIT_RUN_FAILED, reportUsage, type CliIO, type Command } from './command.js';
 import { flagsHelp, parseTestArgs } from './flags.js';
+import { resultsText } from './results-text.js';
 
 export const VERDICTS = {
   valid: 'Everything looks good! ヽ(‘ー`)ノ',
